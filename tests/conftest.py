@@ -1,0 +1,29 @@
+"""Shared fixtures: one real spaCy pipeline for the whole session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quotes import load_pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "gold"
+DEV = ROOT.parent / "shared" / "dev"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The default pipeline with ``quote_extractor``, loaded once."""
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def dev_dir() -> Path:
+    """``../shared/dev``; tests that need it skip when it is absent."""
+    if not (DEV / "ggt_dev.jsonl").exists():
+        pytest.skip("third-party dev data (../shared/dev) is not present")
+    return DEV
