@@ -1,0 +1,101 @@
+"""Name agreement: when two speaker names denote the same source.
+
+Shared by speaker clustering and by the scorer, so that the extractor and the
+evaluation agree on what "the same speaker" means (annotation guidelines,
+"How scores are counted"): equal ignoring case and diacritics, one the other's
+surname, or transliteration variants (``Dmitri``/``Dmitry``,
+``Zelensky``/``Zelenskyy``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import regex
+
+from .resources import data_lines
+
+_NON_WORD = regex.compile(r"[^\p{L}\p{N}\s]+")
+_SPACES = regex.compile(r"\s+")
+_POSSESSIVE = regex.compile(r"['’]s?$")
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Transliteration folds, applied in order to a lowercased word: Cyrillic
+# "й"/"ий" endings come out as y, i, iy or yy; "х" as kh or h; doubled letters vary.
+_TRANSLIT = (
+    (regex.compile(r"(?:iy|yy|ii|ij|yi)$"), "i"),
+    (regex.compile(r"y"), "i"),
+    (regex.compile(r"kh"), "h"),
+    (regex.compile(r"ck"), "k"),
+    (regex.compile(r"j"), "i"),
+    (regex.compile(r"(\p{L})\1+"), r"\1"),
+)
+
+
+@lru_cache(maxsize=1)
+def honorifics() -> frozenset[str]:
+    """Honorific words (``mr``, ``mrs``, ``dr`` ...) without their final period."""
+    return frozenset(row[0].lower().rstrip(".") for row in data_lines("honorifics.txt"))
+
+
+@lru_cache(maxsize=65536)
+def fold_name(name: str) -> str:
+    """Lowercase, strip diacritics, punctuation, possessives and honorifics.
+
+    ``"Mr. Kuleba’s"`` → ``"kuleba"``; ``"Zelenskyy"`` → ``"zelenskyy"``.
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _POSSESSIVE.sub("", text.strip())
+    text = _NON_WORD.sub(" ", text.casefold().replace("-", " "))
+    words = _SPACES.split(text.strip())
+    while len(words) > 1 and (words[0] in honorifics() or words[0] == "the"):
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words = words[:-1]
+    return " ".join(w for w in words if w)
+
+
+@lru_cache(maxsize=65536)
+def transliteration_key(word: str) -> str:
+    """A key equal for transliteration variants of one folded word (``dmitri``~``dmitry``)."""
+    for pattern, repl in _TRANSLIT:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """The transliteration keys of a name's words, in order."""
+    return tuple(transliteration_key(w) for w in fold_name(name).split())
+
+
+def surname_keys(name: str) -> frozenset[str]:
+    """Keys a one-word mention of this person may use: the last word, and the
+    first word of a two-word name with a short first word (East Asian order:
+    ``Xi Jinping``, ``Wang Wenbin``)."""
+    keys = name_keys(name)
+    if not keys:
+        return frozenset()
+    out = {keys[-1]}
+    if len(keys) == 2 and len(keys[0]) <= 4:
+        out.add(keys[0])
+    return frozenset(out)
+
+
+def names_agree(a: str, b: str) -> bool:
+    """True when two speaker names denote the same source by the guidelines' rules."""
+    ka, kb = name_keys(a), name_keys(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    if len(ka) == 1 and len(kb) > 1:
+        return ka[0] in surname_keys(b)
+    if len(kb) == 1 and len(ka) > 1:
+        return kb[0] in surname_keys(a)
+    return False
+
+
+def any_names_agree(gold: tuple[str, ...] | list[str], pred: tuple[str, ...] | list[str]) -> bool:
+    """True when some predicted name agrees with some gold name."""
+    return any(names_agree(g, p) for g in gold for p in pred)
