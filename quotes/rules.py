@@ -35,6 +35,8 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CLAUSES = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "dep"})
 # A verb cue needs a verb tag: "the said report" or "a call" are not cues.
 VERB_POS = frozenset({"VERB", "AUX"})
+QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"})
 # Edge characters never part of a content span.
 EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
@@ -75,6 +77,19 @@ class Attribution:
 
 # --- small helpers ------------------------------------------------------------
 
+_last_text: list[tuple[Doc, str]] = []
+
+
+def _text(doc: Doc) -> str:
+    """``doc.text``, built once per document: spaCy joins the tokens anew on
+    every access, which made the rules cost more than the parse."""
+    if _last_text and _last_text[0][0] is doc:
+        return _last_text[0][1]
+    text = doc.text
+    _last_text[:] = [(doc, text)]
+    return text
+
+
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``[start, end)`` past edge punctuation, white space and marks."""
@@ -87,10 +102,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _char_span(doc: Doc, start: int, end: int) -> CharSpan | None:
     """A trimmed span of the doc's text, or None when nothing is left."""
-    start, end = _trim(doc.text, start, end)
+    start, end = _trim(_text(doc), start, end)
     if end - start < 2:
         return None
-    return CharSpan.of(doc.text, start, end)
+    return CharSpan.of(_text(doc), start, end)
 
 
 def _token_range_span(doc: Doc, first: int, last: int) -> CharSpan | None:
@@ -114,6 +129,11 @@ def _source_of(verb: Token) -> Token | None:
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                 return verb.head
             return child
+    # "he was quoted as saying": the passive subject of "quote" is the source
+    if verb.lemma_ == "quote":
+        for child in verb.children:
+            if child.dep_ == "nsubjpass":
+                return child
     for child in verb.children:
         if child.dep_ == "agent":
             for pobj in child.children:
@@ -201,16 +221,34 @@ def _is_attributed_clause(head: Token, lexicon: CueLexicon) -> bool:
     )
 
 
+def _is_statement(doc: Doc, content: CharSpan | None) -> bool:
+    """A reported statement is a finite clause, not a question or a phrase.
+
+    "said the plan would fail" → yes; "asked whether it would fail" → no
+    (an embedded question); "he said, eyes welling up with tears" → no.
+    """
+    if content is None:
+        return False
+    first = content.text.split(None, 1)[0].lower() if content.text.strip() else ""
+    if first in QUESTION_WORDS:
+        return False
+    span = doc.char_span(content.start, content.end, alignment_mode="expand")
+    return span is not None and any(t.tag_ in FINITE_TAGS for t in span)
+
+
 def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
     """The attribution frame of a cue verb, if it has a source or a content."""
+    # "did not say that ...", "never claimed ...": a negated cue reports nothing
+    if any(c.dep_ == "neg" for c in tok.children) or tok.is_upper and len(tok) > 1:
+        return None
     source = _source_of(tok)
     if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
         source = None
-    cue = CharSpan.of(doc.text, tok.idx, tok.idx + len(tok))
+    cue = CharSpan.of(_text(doc), tok.idx, tok.idx + len(tok))
     # particle verbs: "pointed out", "called for"
     for child in tok.children:
         if child.dep_ == "prt" and child.i == tok.i + 1:
-            cue = CharSpan.of(doc.text, tok.idx, child.idx + len(child))
+            cue = CharSpan.of(_text(doc), tok.idx, child.idx + len(child))
     content: CharSpan | None = None
     rule = "indirect-weak" if verb.weak else "indirect-clause"
 
@@ -255,6 +293,8 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         content = _char_span(doc, doc[colon].idx + 1, para_end)
         rule = "indirect-colon"
     content = _clip_to_paragraph(doc, content, cue)
+    if rule in ("indirect-clause", "indirect-weak") and not _is_statement(doc, content):
+        content = None
     if source is None and content is None:
         return None
     if verb.manner_only and content is not None:
@@ -277,7 +317,7 @@ def _according_to_frame(doc: Doc, tok: Token) -> Attribution | None:
     if not pobjs:
         return None
     source = pobjs[0]
-    cue = CharSpan.of(doc.text, tok.idx, nxt.idx + len(nxt))
+    cue = CharSpan.of(_text(doc), tok.idx, nxt.idx + len(nxt))
     clause = tok.head
     pp_first, pp_last = tok.left_edge.i, max(tok.right_edge.i, nxt.right_edge.i)
     sent = tok.sent
@@ -300,7 +340,7 @@ def _clip_to_paragraph(doc: Doc, content: CharSpan | None, cue: CharSpan) -> Cha
     the next paragraph)."""
     if content is None:
         return None
-    text = doc.text
+    text = _text(doc)
     para_start = text.rfind("\n", 0, cue.start) + 1
     para_end = _paragraph_end(doc, cue.end)
     start, end = max(content.start, para_start), min(content.end, para_end)
@@ -313,8 +353,8 @@ def _clip_to_paragraph(doc: Doc, content: CharSpan | None, cue: CharSpan) -> Cha
 
 
 def _paragraph_end(doc: Doc, pos: int) -> int:
-    end = doc.text.find("\n", pos)
-    return len(doc.text) if end == -1 else end
+    end = _text(doc).find("\n", pos)
+    return len(_text(doc)) if end == -1 else end
 
 
 def find_attributions(
@@ -399,7 +439,7 @@ def _sentence_like(doc: Doc, stretch: QuotedStretch) -> bool:
     “We will win” (verb) and “Peace must come to Ukraine now” are; “peace
     plan” and “face-to-face” are not.
     """
-    text = doc.text[stretch.start : stretch.end]
+    text = _text(doc)[stretch.start : stretch.end]
     words = _word_count(text)
     if words >= 8:
         return True
@@ -414,16 +454,25 @@ def _sentence_like(doc: Doc, stretch: QuotedStretch) -> bool:
 
 
 def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretch]) -> bool:
-    """A floating quote fills its sentence: “We will win.” alone, not
-    Kirby hoped Xi would avoid proposals that “recognize Russia’s gains”."""
-    text = doc.text
+    """A floating quote is a sentence of its own, judged by the characters
+    around it (the parser splits sentences poorly around marks):
+
+    “We will win.” He smiled.   → yes: nothing before, a new sentence after
+    Kirby hoped Xi would avoid proposals that “recognize Russia’s gains”. → no
+    """
+    text = _text(doc)
     para_start = text.rfind("\n", 0, stretch.outer_start) + 1
     para_end = _paragraph_end(doc, stretch.end)
-    sents = [s for s in doc.sents if s.start_char < stretch.end and s.end_char > stretch.start]
-    lo = max(min([s.start_char for s in sents] + [stretch.outer_start]), para_start)
-    hi = min(max([s.end_char for s in sents] + [stretch.outer_end]), para_end)
-    span = CharSpan.of(text, lo, hi)
-    return _unquoted_words(text, span, stretches) < 3
+    before = text[para_start : stretch.outer_start].rstrip()
+    after = text[stretch.outer_end : para_end].lstrip()
+    starts_sentence = not before or before[-1] in ".!?…:;”’\"')]"
+    if not starts_sentence:
+        return False
+    inner = text[stretch.start : stretch.end].rstrip()
+    ends_sentence = bool(inner) and inner[-1] in ".!?…,;:—–-"
+    return not after or after[0] in "“\"‘'«(—–-" or after[0].isupper() or (
+        ends_sentence and after[0] in ".!?"
+    ) or _word_count(after.split(".")[0]) <= 2
 
 
 def _quote(
@@ -446,25 +495,42 @@ def _quote(
     )
 
 
-def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int) -> bool:
-    """True when ``doc.text[start:end]`` is short and one clause: no sentence
-    end, no line break, no other verb ("“A,” he said" but not "“A,” and
-    then, after a pause, the crowd left and he said")."""
-    gap = doc.text[start:end]
+def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int, cue: Token) -> bool:
+    """True when ``text[start:end]`` is short and holds nothing but the
+    attribution: no sentence end, no line break, no other clause.
+
+    “A,” he said / “A,” he was quoted as saying / she joked in her turn to
+    answer, “A” — but not “A,” and then the crowd left and he said.
+    """
+    gap = _text(doc)[start:end]
     if "\n" in gap or len(gap.strip()) > limit:
         return False
     span = doc.char_span(start, end, alignment_mode="contract")
     if span is None:
         return not gap.strip(" ,:;—–")
-    return not any(
-        (t.is_punct and t.text in SENTENCE_END) or (t.pos_ == "VERB" and t.dep_ != "amod")
-        for t in span
-    )
+    ancestors = {t.i for t in cue.ancestors}
+    for t in span:
+        if t.is_punct and t.text in SENTENCE_END:
+            return False
+        if (
+            t.pos_ in VERB_POS
+            and t.i not in ancestors
+            and any(c.dep_ in SUBJECTS for c in t.children)
+        ):
+            return False
+    return True
+
+
+def _inside_any(span: CharSpan, stretches: list[QuotedStretch]) -> bool:
+    """True when ``span`` lies mostly inside quotation marks."""
+    covered = sum(span.overlap(CharSpan(s.start, s.end, "x" * (s.end - s.start))) for s in stretches)
+    return covered >= 0.5 * len(span)
 
 
 def _attribution_for_stretch(
     doc: Doc,
     stretch: QuotedStretch,
+    stretches: list[QuotedStretch],
     attributions: list[Attribution],
     prev_end: int,
     next_start: int,
@@ -480,18 +546,15 @@ def _attribution_for_stretch(
     for att in attributions:
         if att.source is None:
             continue
-        if att.content is not None and not (
-            att.content.overlap(CharSpan(stretch.start, stretch.end, doc.text[stretch.start : stretch.end]))
-            >= 0.5 * len(att.content)
-        ):
-            continue
+        if att.content is not None and not _inside_any(att.content, stretches):
+            continue  # the cue has unquoted content of its own
         pos = att.cue.start
         if stretch.outer_end <= pos < next_start and _gap_is_attribution_only(
-            doc, stretch.outer_end, pos, 90
+            doc, stretch.outer_end, pos, 90, att.cue_token
         ):
             candidates.append((0, pos - stretch.outer_end, att))
         elif prev_end <= att.cue.end <= stretch.outer_start and _gap_is_attribution_only(
-            doc, att.cue.end, stretch.outer_start, 50
+            doc, att.cue.end, stretch.outer_start, 70, att.cue_token
         ):
             candidates.append((1, stretch.outer_start - att.cue.end, att))
     if not candidates:
@@ -526,11 +589,11 @@ def _previous_paragraph_colon(doc: Doc, stretch: QuotedStretch, attributions: li
 
     "Kuleba said:\\n\\n“We will not give up.”" → Kuleba
     """
-    before = doc.text[: stretch.outer_start].rstrip()
+    before = _text(doc)[: stretch.outer_start].rstrip()
     if not before.endswith(":"):
         return None
     line_start = before.rfind("\n") + 1
-    if doc.text[line_start : stretch.outer_start].strip() != before[line_start:].strip():
+    if _text(doc)[line_start : stretch.outer_start].strip() != before[line_start:].strip():
         return None
     candidates = [a for a in attributions if line_start <= a.cue.start < len(before) and a.source is not None]
     return candidates[-1] if candidates else None
@@ -563,7 +626,7 @@ def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) ->
     """
     if quote.type != "indirect" or quote.cue is None or quote.cue.start < quote.end:
         return quote
-    text = doc.text
+    text = _text(doc)
     para_start = text.rfind("\n", 0, quote.start) + 1
     if para_start >= quote.start - 1:
         return quote
@@ -584,7 +647,7 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
     "It is something we will watch, Sullivan said. Our position is the same."
     → "Our position is the same" (indirect, floating: speaker resolved later)
     """
-    text = doc.text
+    text = _text(doc)
     out: list[Quote] = []
     taken = sorted((q.start, q.end) for q in quotes)
     attribution_marks = sorted((q.cue.start, q.cue.end) for q in quotes if q.cue is not None)
@@ -618,7 +681,7 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
 
 def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     """All quotes of ``doc``, sorted by start, never overlapping."""
-    text = doc.text
+    text = _text(doc)
     stretches = find_quoted_stretches(text)
     inside = [(s.start, s.end) for s in stretches]
     attributions = find_attributions(doc, lexicon, inside)
@@ -665,7 +728,9 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
         for k in chain:
             prev_end = stretches[k - 1].outer_end if k > 0 else 0
             next_start = stretches[k + 1].outer_start if k + 1 < len(stretches) else len(text)
-            att = _attribution_for_stretch(doc, stretches[k], attributions, prev_end, next_start)
+            att = _attribution_for_stretch(
+                doc, stretches[k], stretches, attributions, prev_end, next_start
+            )
             if att is not None:
                 break
         rule = "direct-cue"
