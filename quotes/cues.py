@@ -42,15 +42,20 @@ class CueVerb:
 
     @property
     def takes_object(self) -> bool:
-        return "object" in self.tags
+        return "object" in self.tags or "complement" in self.tags
 
     @property
-    def preposition(self) -> str | None:
-        """P of a ``prep:P`` tag: "call for", "point to"."""
-        for tag in self.tags:
-            if tag.startswith("prep:"):
-                return tag[5:]
-        return None
+    def needs_complement(self) -> bool:
+        return "complement" in self.tags
+
+    @property
+    def prepositions(self) -> frozenset[str]:
+        """The P of each ``prep:P`` tag: "call for", "point to"."""
+        return frozenset(tag[5:] for tag in self.tags if tag.startswith("prep:"))
+
+    @property
+    def takes_question(self) -> bool:
+        return "wh" in self.tags
 
 
 @dataclass(frozen=True)

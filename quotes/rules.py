@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Token
 
 from .cues import CueLexicon, CueVerb
 from .marks import QuotedStretch, find_quoted_stretches
+from .resources import word_set
 from .speakers import mention_span
 from .types import CharSpan, Quote, QuoteType
 
@@ -133,6 +134,12 @@ def _source_of(verb: Token) -> Token | None:
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                 return verb.head
             return child
+    # "... the Washington Post Trump said that": a misparsed name right before
+    # the cue is its subject when the cue has none
+    if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
+        prev = verb.doc[verb.i - 1]
+        if prev.ent_type_ in ("PERSON", "ORG") and prev.dep_ in ("pobj", "compound", "dobj"):
+            return prev
     # "he was quoted as saying": the passive subject of "quote" is the source
     if verb.lemma_ == "quote":
         for child in verb.children:
@@ -143,8 +150,14 @@ def _source_of(verb: Token) -> Token | None:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     return pobj
-    # "a position paper calling for ...": the noun a participle describes
-    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+    # "a position paper calling for ...": the noun a participle describes;
+    # "China’s proposals called for talks." misparsed as a reduced relative
+    # of a verbless sentence: the noun is the subject
+    if (
+        verb.dep_ == "acl"
+        and verb.head.pos_ in ("NOUN", "PROPN")
+        and (verb.tag_ == "VBG" or verb.head.dep_ == "ROOT")
+    ):
         return verb.head
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
         # "met Kuleba to call for talks" (purpose) and "..., saying" inherit the subject
@@ -152,6 +165,11 @@ def _source_of(verb: Token) -> Token | None:
         if verb.dep_ == "advcl" and verb.tag_ != "VBG" and not purpose:
             return None
         return _source_of(verb.head) if verb.head.pos_ in VERB_POS else None
+    # "..., claiming that ..." hung under a noun: the nearest clause's subject
+    if verb.tag_ == "VBG":
+        for ancestor in list(verb.ancestors)[:4]:
+            if ancestor.pos_ in VERB_POS:
+                return _source_of(ancestor)
     return None
 
 
@@ -170,8 +188,7 @@ def _clause_content(doc: Doc, head: Token) -> CharSpan | None:
     """
     first, last = head.left_edge.i, head.right_edge.i
     while first <= last and (
-        (doc[first].dep_ == "mark"
-        and doc[first].lower_ in ("that", "whether", "if"))
+        (doc[first].dep_ == "mark" and doc[first].lower_ in ("that", "whether", "if"))
         or doc[first].is_punct
     ):
         # "said whether ..." keeps its "whether": only "that" is dropped
@@ -211,10 +228,10 @@ def _colon_follows(doc: Doc, tok: Token) -> bool:
     )
 
 
-def _prepositional_object(tok: Token, preposition: str) -> Token | None:
+def _prepositional_object(tok: Token, prepositions: frozenset[str]) -> Token | None:
     """The object of the cue's preposition: "called for [peace talks]"."""
     for child in tok.children:
-        if child.dep_ in ("prep", "prt") and child.lower_ == preposition:
+        if child.dep_ in ("prep", "prt") and child.lower_ in prepositions and child.i > tok.i:
             for grandchild in child.children:
                 if grandchild.dep_ in ("pobj", "pcomp"):
                     return grandchild
@@ -303,26 +320,36 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
 def _is_attributed_clause(head: Token, lexicon: CueLexicon) -> bool:
     """A clause that is itself an attribution: "Zelensky said he wanted ..."
     cannot be the content of a later "..., he said"."""
+    verb = lexicon.verb(head.lemma_)
     return (
-        lexicon.verb(head.lemma_) is not None
+        verb is not None
+        and not (verb.weak or verb.mental or verb.direct_only)
         and any(c.dep_ in SUBJECTS for c in head.children)
         and any(c.dep_ in ("ccomp", "xcomp") and c.i > head.i for c in head.children)
     )
 
 
-def _is_statement(doc: Doc, content: CharSpan | None) -> bool:
+def _is_statement(doc: Doc, content: CharSpan | None, questions: bool = False) -> bool:
     """A reported statement is a finite clause, not a question or a phrase.
 
     "said the plan would fail" → yes; "asked whether it would fail" → no
-    (an embedded question); "he said, eyes welling up with tears" → no.
+    (an embedded question, except for verbs that put or answer one: "questioned
+    whether he was ready", "explained how it works"); "he said, eyes welling
+    up with tears" → no.
     """
     if content is None:
         return False
     first = content.text.split(None, 1)[0].lower() if content.text.strip() else ""
-    if first in QUESTION_WORDS:
+    before = _text(doc)[max(0, content.start - 8) : content.start].lower()
+    if first in QUESTION_WORDS and "that" not in before and not questions:
         return False
     span = doc.char_span(content.start, content.end, alignment_mode="expand")
-    return span is not None and any(t.tag_ in FINITE_TAGS for t in span)
+    return span is not None and any(
+        t.tag_ in FINITE_TAGS
+        # the tagger reads "that claim smacked of" as a participle
+        or (t.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in t.children))
+        for t in span
+    )
 
 
 def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
@@ -346,7 +373,22 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     rule = "indirect-weak" if verb.weak else "indirect-clause"
 
     # "X said (that) C": a clausal complement
-    ccomps = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i]
+    # (an unmarked "advcl" with a subject is a misparsed complement: "Trump said
+    # after the convention he would not accept ...")
+    ccomps = [
+        c
+        for c in tok.children
+        if c.i > tok.i
+        and (
+            c.dep_ == "ccomp"
+            or (
+                c.dep_ == "advcl"
+                and not any(m.dep_ == "mark" for m in c.children)
+                and any(m.dep_ == "nsubj" for m in c.children)
+                and c.tag_ in FINITE_TAGS | {"VB"}
+            )
+        )
+    ]
     if verb.direct_only:
         pass  # "he continued: ..." only; see the colon rule below
     elif ccomps:
@@ -386,7 +428,7 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         )
         rule = "indirect-infinitive"
     # "Beijing called for an end to the war": the object of the cue's preposition
-    elif verb.preposition and (pobj := _prepositional_object(tok, verb.preposition)) is not None:
+    elif verb.prepositions and (pobj := _prepositional_object(tok, verb.prepositions)) is not None:
         prep = pobj.head
         content = _token_range_span(
             doc, pobj.left_edge.i, _without_adjuncts(doc, pobj, pobj.right_edge.i)
@@ -410,7 +452,8 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
                 or (child.dep_ == "prep" and child.lower_ in ("as", "of", "for"))
             ):
                 last = max(last, _without_adjuncts(doc, child, child.right_edge.i))
-        if obj.pos_ != "PRON" or last > obj.i:
+        has_complement = last > _without_adjuncts(doc, obj, obj.right_edge.i)
+        if has_complement or not (verb.needs_complement or obj.pos_ in ("PRON", "PROPN")):
             content = _token_range_span(doc, obj.left_edge.i, last)
             rule = "indirect-object"
     # "X said: C" — the content follows a colon (marks lost in translation)
@@ -423,10 +466,25 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     content = _clip_to_paragraph(doc, content, cue, min_words=2 if short else 3)
     if verb.mental:
         rule = "mental"  # kept only when its clause holds quoted words
-    if rule in ("indirect-clause", "indirect-weak") and not _is_statement(doc, content):
+    if rule in ("indirect-clause", "indirect-weak") and not _is_statement(
+        doc, content, verb.takes_question
+    ):
         content = None
     if rule == "indirect-object" and content is not None and _word_count(content.text) < 2:
         content = None
+    # indirect speech needs a source: "she was told he had months to live" has none
+    if source is None and rule != "indirect-colon":
+        content = None
+    # "reporters asked whether ...": a reporter's question is not a quote
+    if (
+        verb.takes_question
+        and source is not None
+        and source.lower_ in word_set("reporter_nouns.txt")
+    ):
+        return None
+    # "The study found that ...": a finding of a document, not speech
+    if verb.weak and source is not None and source.lower_ in word_set("document_nouns.txt"):
+        return None
     if source is None and content is None:
         return None
     if verb.manner_only and content is not None:
@@ -506,16 +564,16 @@ def find_attributions(
         if k >= 0 and inside_marks[k][0] <= tok.idx < inside_marks[k][1]:
             continue
         frame: Attribution | None = None
-        if (
-            (tok.lower_ == "according"
-            and tok.pos_ != "VERB")
-            or (
-                tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
-            )
+        if (tok.lower_ == "according" and tok.pos_ != "VERB") or (
+            tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
         ):
             frame = _according_to_frame(doc, tok)
         elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_)) is not None:
-            if tok.dep_ in ("amod", "compound", "relcl", "acl") and tok.tag_ in ("VBN", "JJ"):
+            if (
+                tok.dep_ in ("amod", "compound", "relcl", "acl")
+                and tok.tag_ in ("VBN", "JJ")
+                and tok.head.dep_ != "ROOT"
+            ):
                 continue  # "the announced partnership", "a statement released"
             frame = _verb_frame(doc, tok, verb, lexicon)
         if frame is not None:
@@ -542,7 +600,7 @@ def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Att
                 nested = tok.dep_ == "relcl" or (
                     tok.dep_ == "advcl" and any(c.dep_ == "mark" for c in tok.children)
                 )
-                if other is att or not nested or other.source is None:
+                if other is att or not nested or other.source is None or other.content is None:
                     continue
                 cut = min(t.idx for t in tok.subtree)
                 if content.start < cut < content.end and content.start <= tok.idx < content.end:

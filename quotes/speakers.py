@@ -27,7 +27,7 @@ over the quotes in text order):
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -122,15 +122,32 @@ def _name_parts(ent: Span) -> list[tuple[int, int]]:
 
 def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
     doc = ent.doc
+    person = ent.label_ == "PERSON"
+    if person and start == ent.start:
+        # a first name NER left out: "Azfar" of "Azfar Ali Khan"
+        while start > 0 and _name_word_before(doc[start - 1], start, end):
+            start -= 1
+    elif end == ent.end < len(doc) and doc[end].like_num and doc[end].dep_ == "nummod" and (
+        start <= doc[end].head.i < end
+    ):
+        end += 1  # "UFCW Local 832"
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     while start < end and (
         doc[start].lower_ == "the" or doc[start].is_punct or doc[start].tag_ == "POS"
         or doc[start].is_space
-        or (ent.label_ == "PERSON" and end - start > 1 and _is_title(doc[start]))
+        or (person and end - start > 1 and _is_title(doc[start]))
     ):
         start += 1
     return (start, end) if start < end else None
+
+
+def _name_word_before(tok: Token, start: int, end: int) -> bool:
+    """A capitalised word compounding into the name ``[start, end)``, not a title."""
+    return (
+        tok.pos_ == "PROPN" and tok.dep_ == "compound" and start <= tok.head.i < end
+        and tok.ent_type_ in ("", "PERSON") and tok.is_title and not _is_title(tok)
+    )
 
 
 def _name_bounds(ent: Span, token: Token | None = None) -> tuple[int, int] | None:
@@ -288,11 +305,10 @@ def _demonym_match(a: str, b: str) -> bool:
     return n >= 4 and a[: n - 1] == b[: n - 1]
 
 
-def _org_keys_agree(a: tuple[str, ...], b: tuple[str, ...], labels: tuple[str, str]) -> bool:
+def _org_keys_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Two organisation names of one body: equal, one a word-suffix of the other
     (``Foreign Ministry`` / ``Chinese Foreign Ministry``), a demonym for its
-    country (``China's Foreign Ministry``), or, for ORG entities, a one-word
-    short form (``Samsung`` / ``Samsung Electronics Co.``)."""
+    country (``China's Foreign Ministry``)."""
     if a == b:
         return True
     short, full = (a, b) if len(a) <= len(b) else (b, a)
@@ -300,9 +316,8 @@ def _org_keys_agree(a: tuple[str, ...], b: tuple[str, ...], labels: tuple[str, s
         return True
     if len(short) == len(full) > 1 and short[1:] == full[1:]:
         return _demonym_match(short[0], full[0])
-    return len(short) == 1 and len(full) > 1 and labels == ("ORG", "ORG") and (
-        full[0] == short[0]
-    )
+    # no one-word prefix rule: "Facebook" is not "Facebook Research"
+    return False
 
 
 def _initials(keys: tuple[str, ...]) -> str:
@@ -332,6 +347,7 @@ class _Registry:
         starts = {s.start for s in doc.sents}
         starts.update(t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc))
         self.unit_starts = frozenset(starts)
+        self.breaks = [t.idx for t in doc if t.is_space and "\n" in t.text]
         self.sent_starts = sorted(doc[i].idx for i in starts)
         # document nouns ("study") whose NP names an author, for "the study said"
         self.authored: dict[str, list[tuple[int, int]]] = {}
@@ -388,17 +404,28 @@ class _Registry:
                     orgs.append(found)
             if found is None and ent.label_ == "PERSON" and len(keys) == 1:
                 found = self._mislabelled_person(keys[0])
-            if found is None and ent.label_ == "PERSON":
+            if found is None and len(keys) == 1:
+                # one word tagged PERSON here and ORG there ("Facebook") is one entity
                 found = by_keys.get(keys)
-                if found is None:
-                    found = self.new(span.text, "person", "PERSON", span.start)
-                    by_keys[keys] = found
+            if found is None and ent.label_ == "PERSON":
+                found = self.new(span.text, "person", "PERSON", span.start)
             elif found is None:
-                found = self._match_org(keys, ent.label_, orgs)
+                found = self._match_org(keys, orgs)
                 if found is None:
                     found = self.new(span.text, _kind_of(ent.label_), ent.label_, span.start)
                     orgs.append(found)
+            by_keys.setdefault(keys, found)
             assigned[index] = found
+        votes: dict[int, dict[str, int]] = {}
+        for index, (ent, _, _, _, _) in enumerate(named):
+            tally = votes.setdefault(assigned[index], {})
+            tally[ent.label_] = tally.get(ent.label_, 0) + 1
+        for entity_index, tally in votes.items():
+            # the kind most of its mentions show (NER labels one name differently at times)
+            voted = self.entities[entity_index]
+            label = max(tally, key=lambda k: (tally[k], k == voted.label))
+            if label != voted.label and len(voted.keys) == 1:
+                voted.label, voted.kind = label, _kind_of(label)
         for index, (ent, start, end, span, _) in enumerate(named):
             self._add_mention(assigned[index], doc[start:end], span)
             cluster = self.entities[assigned[index]]
@@ -449,6 +476,12 @@ class _Registry:
             entity = self.entities[entity_index]
             if not entity.gender and male != female:
                 entity.gender = "m" if male > 2 * female else "f" if female > 2 * male else ""
+
+    def add_mention(self, entity_index: int, tokens: Span, span: CharSpan) -> None:
+        """Register a mention found while resolving, keeping mentions in text order."""
+        self._add_mention(entity_index, tokens, span)
+        mention = self.mentions.pop()
+        insort(self.mentions, mention, key=lambda m: m.start)
 
     def _add_mention(self, entity_index: int, tokens: Span, span: CharSpan) -> None:
         entity = self.entities[entity_index]
@@ -527,6 +560,8 @@ class _Registry:
             return None
         entity = self.entities[found[0]]
         entity.kind, entity.label = "person", "PERSON"
+        insort(self.full_people, (entity.first, found[0]))
+        self._first_names.setdefault(entity.keys[0], set()).add(found[0])
         return found[0]
 
     def _acronym(self, key: str) -> int | None:
@@ -535,10 +570,10 @@ class _Registry:
                  if len(e.keys) > 1 and _initials(e.keys) == key]
         return found[0] if len(found) == 1 else None
 
-    def _match_org(self, keys: tuple[str, ...], label: str, orgs: list[int]) -> int | None:
+    def _match_org(self, keys: tuple[str, ...], orgs: list[int]) -> int | None:
         for entity in orgs:
             other = self.entities[entity]
-            if _org_keys_agree(keys, other.keys, (label, other.label)):
+            if _org_keys_agree(keys, other.keys):
                 return entity
         return None
 
@@ -739,13 +774,13 @@ class _Resolver:
         if len(keys) == 1 and (found := reg.person_for(keys, span.start)) is not None:
             return _Resolution((found,))
         for index, entity in enumerate(reg.entities):
-            if entity.kind == "organisation" and _org_keys_agree(keys, entity.keys, ("ORG", "ORG")):
+            if entity.kind == "organisation" and _org_keys_agree(keys, entity.keys):
                 entity.offer_name(span.text, span.start)
                 return _Resolution((index,))
-        kind: SpeakerKind = "person" if fold_name(span.text).split()[0] in (
-            _first_name_gender()
-        ) else "organisation"
-        index = reg.new(span.text, kind, "", span.start)
+        person = fold_name(span.text).split()[0] in _first_name_gender()
+        index = reg.new(span.text, "person" if person else "organisation",
+                        "PERSON" if person else "ORG", span.start)
+        reg.add_mention(index, doc[left:right], span)
         return _Resolution((index,))
 
     def _resolve_description(
@@ -774,14 +809,21 @@ class _Resolver:
             return self._nearest(candidates, position)
         here = reg.sent_of(position)
         if noun_class == "company":
-            for mention in reversed(reg.mentions):
-                if mention.start < position and here - mention.sent <= PRONOUN_WINDOW and (
-                    reg.entities[mention.entity].label == "ORG"
-                ) and not self.inside_quote(mention.start, mention.end):
-                    return mention.entity
-            return None
+            # the previous speaker if an organisation named lately, else the last
+            # organisation quoted, else the last one named
+            before = [
+                m for m in reversed(reg.mentions)
+                if m.start < position and reg.entities[m.entity].label == "ORG"
+                and not self.inside_quote(m.start, m.end)
+            ]
+            named = [m.entity for m in before if here - m.sent <= PRONOUN_WINDOW]
+            if len(self.prev_entities) == 1 and self.prev_entities[0] in named:
+                return self.prev_entities[0]
+            quoted = [m.entity for m in before if reg.entities[m.entity].quotes]
+            candidates = quoted or named
+            return candidates[0] if candidates else None
         if noun_class is None and not _is_role_noun(head) and not any(
-            c.dep_ == "poss" for c in head.lefts
+            c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ for c in head.subtree
         ):
             # a person described, not named: the person subject just before
             for mention in reversed(reg.mentions):
@@ -833,20 +875,22 @@ class _Resolver:
         if number == "p" and len(self.prev_entities) > 1 and here - prev_sent <= 2:
             return _Resolution(self.prev_entities, factor=PRONOUN_FACTOR)
         scores: dict[int, float] = {}
-        intervening = False
+        intervening = between = False
         for mention in self._antecedents(span.start, here):
             entity = reg.entities[mention.entity]
             if not self._compatible(entity, number, gender):
                 continue
             distance = here - mention.sent - (0.5 if mention.subject else 0.0)
             scores[mention.entity] = min(scores.get(mention.entity, 99.0), distance)
-            if mention.subject and mention.sent > prev_sent and (
-                mention.entity not in self.prev_entities
+            if mention.entity not in self.prev_entities and (
+                mention.subject and mention.sent > prev_sent
             ):
                 intervening = True
+            if mention.entity not in self.prev_entities and mention.start > self.prev_end:
+                between = True
         if not intervening:
             prev = reg.entities[self.prev_entities[0]] if len(self.prev_entities) == 1 else None
-            if prev is not None and here - prev_sent <= 1 and self._agrees_loosely(
+            if prev is not None and here - prev_sent <= 2 and not between and self._agrees_loosely(
                 prev, number, gender
             ) and (prev.kind == "person" or gender not in ("m", "f") or not any(
                 d <= 2 for d in scores.values()
@@ -895,7 +939,8 @@ class _Resolver:
 
     def floating(self, quote: Quote) -> _Resolution:
         """A quote with no mention continues the previous speaker, unless the
-        sentence just before it names a new subject (``X did not need coaxing. "..."``)."""
+        sentence just before it, in its paragraph, has another person as subject
+        (``X did not need much coaxing. "..."``)."""
         reg = self.reg
         here = reg.sent_of(quote.start)
         for mention in reversed(reg.mentions):
@@ -904,8 +949,11 @@ class _Resolver:
             if mention.sent < here - 1:
                 break
             entity = reg.entities[mention.entity]
-            if mention.subject and entity.kind == "person" and not self.inside_quote(
-                mention.start, mention.end
+            same_paragraph = bisect_right(reg.breaks, mention.end) == bisect_right(
+                reg.breaks, quote.start
+            )
+            if mention.subject and entity.kind == "person" and same_paragraph and not (
+                self.inside_quote(mention.start, mention.end)
             ) and (mention.entity,) != self.prev_entities:
                 return _Resolution((mention.entity,), factor=FLOATING_FACTOR)
         if self.prev.entities or self.prev.literal:

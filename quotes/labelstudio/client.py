@@ -131,12 +131,11 @@ class ExistingTask:
 
 
 def _model_versions(task: Any) -> list[str]:
-    """Model versions of a listed task's predictions (bodies, or the comma-joined summary)."""
-    bodies = task.predictions or []
-    if bodies:
-        return [str(getattr(p, "model_version", None) or "") for p in bodies]
+    """Model versions of a listed task's predictions (Label Studio joins them with commas)."""
     joined = task.predictions_model_versions or ""
-    return joined.split(",") if isinstance(joined, str) else [str(v) for v in joined]
+    if isinstance(joined, str):
+        return [v for v in joined.split(",") if v]
+    return [str(v) for v in joined]
 
 
 def existing_tasks(conn: Connection, project_id: int) -> dict[str, ExistingTask]:
@@ -144,7 +143,11 @@ def existing_tasks(conn: Connection, project_id: int) -> dict[str, ExistingTask]
     found: dict[str, ExistingTask] = {}
     with api_errors(conn.url):
         task: Any
-        for task in conn.client.tasks.list(project=project_id, fields="all", page_size=500):
+        # only the fields needed: task bodies with predictions would be heavy for big projects
+        for task in conn.client.tasks.list(
+            project=project_id, fields="all", include="id,data,predictions_model_versions",
+            page_size=500,
+        ):
             data = task.data or {}
             if DOC_ID_KEY not in data:
                 continue
@@ -221,9 +224,11 @@ def push(
 
     from ..pipeline import extract_documents, load_pipeline
 
+    version = model_version or default_model_version(model)
+    if "," in version:  # Label Studio lists a task's model versions joined by commas
+        raise LabelStudioError(f"model version {version!r} has a comma; choose one without")
     conn = connect(url, api_key)
     report = PushReport(project_id=ensure_project(conn, project, load_config()))
-    version = model_version or default_model_version(model)
     known = existing_tasks(conn, report.project_id)
     seen: dict[str, str] = {}
 

@@ -83,7 +83,9 @@ def test_config_labels_have_distinct_colours_and_hotkeys() -> None:
     assert len({label.get("background") for label in labels}) == 5
     assert len({label.get("hotkey") for label in labels}) == 5
     area = next(root.iter("TextArea"))
+    # the name box shows on quote regions only (Label Studio splits the value at commas)
     assert area.get("whenTagName") == C.QUOTE_TAG
+    assert area.get("whenLabelValue", "").split(",") == list(C.QUOTE_LABELS.values())
 
 
 @pytest.mark.parametrize(
@@ -319,3 +321,36 @@ def test_tasks_to_documents_skips_malformed_and_keeps_the_rest() -> None:
     assert "region q1" in reasons[2]
     assert "doc_id" in reasons[4]
     assert "also task 1" in reasons[5]
+
+
+# --- client checks that need no server ----------------------------------------------
+
+
+def test_push_refuses_a_model_version_with_a_comma() -> None:
+    from quotes.labelstudio.client import LabelStudioError, push
+
+    with pytest.raises(LabelStudioError, match="comma"):
+        push([], "p", url="http://127.0.0.1:9", api_key="k", model_version="a,b", documents=[])
+
+
+@pytest.mark.parametrize(
+    ("url", "key", "env", "expected"),
+    [
+        (None, "k", {"LABEL_STUDIO_URL": "http://h:1/"}, ("http://h:1", "k")),
+        ("http://x:2", None, {"LABEL_STUDIO_API_KEY": "e"}, ("http://x:2", "e")),
+        (None, None, {"LABEL_STUDIO_API_KEY": "e"}, ("http://localhost:8080", "e")),
+        (None, None, {}, "no API key"),
+    ],
+)
+def test_resolve_url_and_key(url, key, env, expected, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quotes.labelstudio.client import LabelStudioError, resolve
+
+    for name in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if isinstance(expected, str):
+        with pytest.raises(LabelStudioError, match=expected):
+            resolve(url, key)
+    else:
+        assert resolve(url, key) == expected

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from quotes.cli import app
 from quotes.io import iter_input_documents
 from quotes.labelstudio.backend import create_app
+from quotes.labelstudio.client import LabelStudioError, existing_tasks, pull, push
 from quotes.labelstudio.client import connect as ls_connect
-from quotes.labelstudio.client import existing_tasks, pull, push
 from quotes.labelstudio.config import (
     CUE_OF,
     NAME_TAG,
@@ -31,7 +31,7 @@ from quotes.labelstudio.convert import as_gold, quotes_to_result, result_to_quot
 from quotes.pipeline import extract, extract_documents
 from quotes.types import CharSpan, Document, Quote
 
-from .lsserver import LabelStudioServer, free_port
+from .lsserver import USERNAME, LabelStudioServer, free_port
 
 pytestmark = pytest.mark.labelstudio
 
@@ -254,6 +254,12 @@ def test_pull_skips_a_broken_annotation(ls_env: LabelStudioServer, tmp_path: Pat
     assert "2 task(s), 2 annotated, 1 written" in ran.output
     [line] = out.read_text().splitlines()
     assert Document.from_dict(json.loads(line)) == Document("good", text, (good,))
+    # --annotator takes a user's email (or id); an unknown user is a clear failure
+    mine = pull(title, tmp_path / "mine.jsonl", annotator=USERNAME)
+    assert [d.id for d in mine.documents] == ["good"]
+    with pytest.raises(LabelStudioError, match="no Label Studio user"):
+        pull(title, tmp_path / "nobody.jsonl", annotator="nobody@example.com")
+    assert not (tmp_path / "nobody.jsonl").exists()
 
 
 # --- clear failures: one line, non-zero exit, nothing written, key never shown -------------
