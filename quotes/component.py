@@ -15,6 +15,7 @@ The quotes are stored in ``doc.user_data`` as plain dicts, so they survive
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from .cues import CueLexicon
 from .rules import find_quotes
 from .speakers import attribute_speakers
 from .types import CharSpan, Quote, Speaker
+
+logger = logging.getLogger(__name__)
 
 USER_DATA_KEY = "quotes.results"
 SPANS_KEY = "quotes"
@@ -48,6 +51,13 @@ def read_results(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
     quotes = [Quote.from_dict(q) for q in stored["quotes"]]
     speakers = [Speaker.from_dict(s) for s in stored["speakers"]]
     return quotes, speakers
+
+
+def read_error(doc: Doc) -> str | None:
+    """Why the component could not process ``doc``, or None when it could."""
+    stored = doc.user_data.get(USER_DATA_KEY) or {}
+    error = stored.get("error")
+    return None if error is None else str(error)
 
 
 def _get_quotes(doc: Doc) -> list[Quote]:
@@ -98,10 +108,21 @@ class QuoteExtractor:
         }
 
     def __call__(self, doc: Doc) -> Doc:
-        quotes = find_quotes(doc, self.lexicon)
-        speakers: list[Speaker] = []
-        if self.resolve_speakers:
-            quotes, speakers = attribute_speakers(doc, quotes)
+        try:
+            quotes = find_quotes(doc, self.lexicon)
+            speakers: list[Speaker] = []
+            if self.resolve_speakers:
+                quotes, speakers = attribute_speakers(doc, quotes)
+        except Exception as err:  # a rule bug must not stop a batch of documents
+            logger.warning("quote_extractor failed on a document: %r", err)
+            doc.user_data[USER_DATA_KEY] = {
+                "quotes": [],
+                "speakers": [],
+                "error": f"{type(err).__name__}: {err}",
+            }
+            for suffix in ("", ".speaker", ".cue"):
+                doc.spans[self.spans_key + suffix] = []
+            return doc
         quotes = [q for q in quotes if q.confidence >= self.min_confidence]
         doc.user_data[USER_DATA_KEY] = {
             "quotes": [q.to_dict() for q in quotes],

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .io import InputError
 from .types import Document, Quote, Speaker
 
 if TYPE_CHECKING:
@@ -147,13 +148,18 @@ def extract_documents(
     *,
     batch_size: int = 32,
     n_process: int = 1,
+    errors: list[InputError] | None = None,
 ) -> Iterator[Document]:
     """Run the pipeline over ``documents`` and yield each with its quotes and speakers.
 
     Streams: documents are read lazily and yielded in input order. A document
     longer than ``nlp.max_length`` is processed in paragraph chunks and its
-    offsets are shifted back, so they always index the original text.
+    offsets are shifted back, so they always index the original text. A
+    document the rules fail on is not yielded: it is appended to ``errors``
+    (when given) and the others go on.
     """
+    from .component import read_error
+
     max_length = nlp.max_length
 
     from .marks import mark_paragraph_starts
@@ -167,6 +173,7 @@ def extract_documents(
                 # paragraph breaks are sentence breaks: set before the parser runs
                 yield mark_paragraph_starts(nlp.make_doc(chunk)), (doc, offset, index, len(chunks))
 
+    current_failed = False
     current: Document | None = None
     quotes: list[Quote] = []
     speakers: list[Speaker] = []
@@ -174,7 +181,11 @@ def extract_documents(
         pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
         if index == 0:
-            current, quotes, speakers = source, [], []
+            current, quotes, speakers, current_failed = source, [], [], False
+        if (failure := read_error(spacy_doc)) is not None and not current_failed:
+            current_failed = True
+            if errors is not None:
+                errors.append(InputError(source.id, f"extraction failed: {failure}"))
         found, found_speakers = doc_quotes(spacy_doc)
         if offset:
             found = [_shift(q, offset) for q in found]
@@ -184,7 +195,7 @@ def extract_documents(
             ]
         quotes.extend(found)
         speakers.extend(found_speakers)
-        if index == total - 1 and current is not None:
+        if index == total - 1 and current is not None and not current_failed:
             if total > 1:
                 speakers = _merge_chunk_speakers(speakers)
             yield Document(current.id, current.text, tuple(quotes), tuple(speakers))
@@ -216,28 +227,36 @@ def extract_files(
 
     from tqdm import tqdm
 
-    from .io import InputError, atomic_writer, dump_json_line, iter_input_documents
+    from .io import atomic_writer, dump_json_line, iter_input_documents
 
     pipeline = nlp if nlp is not None else load_pipeline(model)
     errors = 0
 
-    def readable() -> Iterator[Document]:
+    def report(error: InputError) -> None:
         nonlocal errors
+        errors += 1
+        tqdm.write(f"quotes: {error}", file=sys.stderr)
+
+    def readable() -> Iterator[Document]:
         for item in iter_input_documents(paths):
             if isinstance(item, InputError):
-                errors += 1
-                tqdm.write(f"quotes: {item}", file=sys.stderr)
+                report(item)
             else:
                 yield item
 
     def write(handle: IO[str]) -> None:
         bar = tqdm(desc="extract", unit="doc", disable=not progress, file=sys.stderr)
         with bar:
+            failures: list[InputError] = []
             for doc in extract_documents(
-                readable(), pipeline, batch_size=batch_size, n_process=n_process
+                readable(), pipeline, batch_size=batch_size, n_process=n_process, errors=failures
             ):
                 handle.write(dump_json_line(doc.to_dict()) + "\n")
                 bar.update(1)
+                while failures:
+                    report(failures.pop())
+            while failures:
+                report(failures.pop())
 
     if output is None:
         write(sys.stdout)

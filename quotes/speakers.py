@@ -442,6 +442,17 @@ class _Registry:
                                           _char_span(doc, tok.i, tok.i + 1))
         self.mentions.sort(key=lambda m: m.start)
         self._vote_genders()
+        # coordinated people ("Xi and Putin"), for "the two men", "the couple"
+        self.pairs: list[tuple[int, tuple[int, ...]]] = []
+        for tok in doc:
+            if tok.dep_ == "conj" or tok.i not in self.token_entity:
+                continue
+            group = [self.token_entity.get(t.i) for t in (tok, *tok.conjuncts)]
+            people = tuple(dict.fromkeys(
+                e for e in group if e is not None and self.entities[e].kind == "person"
+            ))
+            if len(people) > 1 and len(people) == len(group):
+                self.pairs.append((tok.idx, people))
         for tok in doc:
             if tok.pos_ == "NOUN" and _noun_class(tok) == "document":
                 author = self._author_inside(tok)
@@ -630,6 +641,15 @@ def _role_of(noun: Token) -> tuple[str, frozenset[str]]:
     return _role_key(noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_), mods
 
 
+def _names_a_pair(head: Token, definite: bool) -> bool:
+    """``the two men``, ``both leaders``, ``the couple``: two people described."""
+    if head.lemma_.lower() in ("couple", "pair", "duo"):
+        return definite
+    return head.tag_ in ("NNS", "NNPS") and (
+        _is_role_noun(head) or head.lemma_.lower() in ("man", "woman", "leader")
+    ) and any(c.lower_ in ("two", "both") for c in head.lefts)
+
+
 def _name_words(entity: _Entity) -> frozenset[str]:
     return frozenset(fold_name(entity.name).split())
 
@@ -715,6 +735,10 @@ class _Resolver:
             found = self._resolve_document(head, possessor, definite, span)
             if found.entities or found.literal:
                 return found
+        elif _names_a_pair(head, definite):
+            pairs = [(pos, people) for pos, people in reg.pairs if pos < span.start]
+            if pairs and reg.sent_of(span.start) - reg.sent_of(pairs[-1][0]) <= PRONOUN_WINDOW:
+                return _Resolution(pairs[-1][1], factor=ROLE_FACTOR)
         elif definite:
             bearer = self._resolve_description(head, span.start, noun_class)
             if bearer is not None:
@@ -737,10 +761,16 @@ class _Resolver:
                 return replace_factor(res, ROLE_FACTOR)
             if possessor.i in reg.token_entity:
                 return _Resolution((reg.token_entity[possessor.i],), factor=ROLE_FACTOR)
+        if head.dep_ == "pobj" and head.head.lower_ in ("in", "via") and (
+            subject := next((c for c in head.head.head.lefts if c.dep_ in _SUBJECT_DEPS), None)
+        ) is not None and subject.i != head.i:
+            # "the Prime Minister's Office said in a statement": the statement's author
+            return replace_factor(self.resolve(mention_span(subject)), ROLE_FACTOR)
         inside = reg._author_inside(head)
         if inside is None:
             # a name NER missed: "the numbers from Statistics Canada"
-            names = [t for t in head.subtree if t.pos_ == "PROPN" and t.dep_ != "compound"]
+            names = [t for t in head.subtree
+                     if t.pos_ == "PROPN" and t.dep_ != "compound" and not _is_title(t)]
             if names:
                 return replace_factor(self._resolve_unknown_name(names[0], head.doc[
                     head.left_edge.i : head.right_edge.i + 1]), ROLE_FACTOR)

@@ -182,11 +182,21 @@ RULES: list[tuple[str, str, list]] = [
      [["juice is healthy", "The Canadian Beverage Association",
        ["Canadian Beverage Association"]],
       ["sugar was not the problem", "The statement", ["Canadian Beverage Association"]]]),
+    ("document-noun-in-a-statement",
+     "The Canadian Beverage Association said in a statement that juice is healthy.",
+     [["juice is healthy", "a statement", ["Canadian Beverage Association"]]]),
     ("acronym-spelled-out-in-text",
      "The Parliamentary Budget Officer (PBO) released a report on Thursday. "
      "The PBO said the pipeline was worth less than its price.",
      [["the pipeline was worth less than its price", "PBO",
        ["Parliamentary Budget Officer"]]]),
+    ("two-people-described",
+     "Chinese President Xi Jinping and Russian President Vladimir Putin met in Moscow. "
+     "Last year, the two men declared that their partnership knows no limits.",
+     [["their partnership knows no limits", "the two men", ["Xi Jinping", "Vladimir Putin"]]]),
+    ("plural-description-without-pair-kept",
+     "The talks ended on Friday. The two sides said that a deal was close.",
+     [["a deal was close", "The two sides", ["The two sides"]]]),
     ("same-surname-nearest-full-name",
      "Foreign Ministry spokesman Wang Wenbin said the visit was useful. "
      "Later, Putin met top diplomat Wang Yi in Moscow. Wang said ties were strong.",
