@@ -19,7 +19,10 @@ from .resources import data_lines
 _NON_WORD = regex.compile(r"[^\p{L}\p{N}\s]+")
 _SPACES = regex.compile(r"\s+")
 _POSSESSIVE = regex.compile(r"['’]s?$")
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# generational and company suffixes: "Samsung Electronics Co." ~ "Samsung Electronics"
+_SUFFIXES = frozenset(
+    {"jr", "sr", "ii", "iii", "iv", "co", "inc", "ltd", "corp", "llc", "plc", "ag", "sa", "gmbh"}
+)
 # Transliteration folds, applied in order to a lowercased word: Cyrillic
 # "й"/"ий" endings come out as y, i, iy or yy; "х" as kh or h; doubled letters vary.
 _TRANSLIT = (

@@ -54,6 +54,7 @@ _PRONOUNS: dict[str, tuple[str, str]] = {
     "they": ("p", ""), "them": ("p", ""), "their": ("p", ""),
     "we": ("p", ""), "us": ("p", ""), "our": ("p", ""),
 }
+_FIRST_SECOND_PERSON = frozenset({"i", "me", "my", "you", "your"})
 # Mention-span trimming: children right of the head that end the mention.
 _CUT_RIGHT = frozenset({"appos", "relcl", "acl", "punct", "cc", "conj", "advcl", "parataxis"})
 
@@ -190,6 +191,9 @@ def mention_span(head: Token) -> CharSpan:
     (``a person in Beijing familiar with the matter``).
     """
     doc = head.doc
+    if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl" and head.head.head.i != head.i:
+        # "Paul Haenle, who said ...": the source is the relative clause's antecedent
+        head = head.head.head
     if head.pos_ == "PRON":
         return _char_span(doc, head.i, head.i + 1)
     conjuncts = [t for t in head.conjuncts if t.i > head.i] if head.dep_ != "conj" else []
@@ -707,6 +711,8 @@ class _Resolver:
 
     def _resolve_head(self, head: Token, tokens: Span, span: CharSpan) -> _Resolution:
         reg = self.reg
+        if head.pos_ == "PRON" and head.lower_ in _FIRST_SECOND_PERSON:
+            return _UNRESOLVED  # the writer or the reader: no name in the text
         if head.lower_ in _PRONOUNS and head.pos_ == "PRON":
             return self._resolve_pronoun(head, CharSpan(head.idx, head.idx + len(head), head.text))
         if head.i in reg.token_entity:

@@ -78,6 +78,7 @@ MENTIONS = [
      "Haenle", "Paul Haenle"),
     ("The Kremlin said the two leaders will discuss issues.", "Kremlin", "The Kremlin"),
     ("Mayor Smith said the talks went well.", "Smith", "Smith"),
+    ("The plan was backed by John Kirby, who said it would work.", "who", "John Kirby"),
 ]
 
 
@@ -158,6 +159,9 @@ RULES: list[tuple[str, str, list]] = [
      [["We are ready,", "John Smith", ["John Smith"]],
       ["We are not,", "Jane Doe", ["Jane Doe"]],
       ["Not yet.", None, ["Jane Doe"]]]),
+    ("first-person-unresolved",
+     "“It was a long day,” I said to the driver.",
+     [["It was a long day,", "I", []]]),
     ("floating-first-quote-unresolved",
      "“Not yet.” The match starts at noon.",
      [["Not yet.", None, []]]),
@@ -205,6 +209,9 @@ RULES: list[tuple[str, str, list]] = [
 ]
 
 
+RULE = {r[0]: (r[1], r[2]) for r in RULES}
+
+
 @pytest.mark.parametrize(("text", "specs"), [r[1:] for r in RULES], ids=[r[0] for r in RULES])
 def test_attribution_rules(nlp, text: str, specs: list) -> None:
     quotes = build(text, specs)
@@ -214,9 +221,9 @@ def test_attribution_rules(nlp, text: str, specs: list) -> None:
 
 CONFIDENCE = [
     # id, text, specs, index of the quote whose confidence drops below the first one's
-    ("floating", RULES[6][1], RULES[6][2], 1),
-    ("pronoun", RULES[2][1], RULES[2][2], 1),
-    ("role", RULES[0][1], RULES[0][2], 1),
+    ("floating", *RULE["floating-next-paragraph"], 1),
+    ("pronoun", *RULE["pronoun-previous-speaker"], 1),
+    ("role", *RULE["role-description-to-bearer"], 1),
 ]
 
 
@@ -229,13 +236,13 @@ def test_indirect_attribution_lowers_confidence(nlp, text: str, specs: list, ind
 
 
 def test_floating_quote_keeps_empty_span(nlp) -> None:
-    text, specs = RULES[6][1], RULES[6][2]
+    text, specs = RULE["floating-next-paragraph"]
     out, _ = attribute_speakers(parse(nlp, text), build(text, specs))
     assert out[1].speaker is None and out[1].speaker_name == ("Maria Lopez",)
 
 
 def test_quotes_come_back_in_input_order(nlp) -> None:
-    text, specs = RULES[7][1], RULES[7][2]
+    text, specs = RULE["floating-not-across-another-speaker"]
     quotes = build(text, specs)[::-1]
     out, _ = attribute_speakers(parse(nlp, text), quotes)
     assert [q.content for q in out] == [q.content for q in quotes]
@@ -243,19 +250,20 @@ def test_quotes_come_back_in_input_order(nlp) -> None:
 
 
 SPEAKER_LISTS = [
-    # id, rules row, expected (name, kind, quote_count) in order of first mention
-    ("person-with-role", 0, [("Dmitry Peskov", "person", 2)]),
-    ("organisation", 10, [("Kremlin", "organisation", 1)]),
-    ("group", 12, [("US officials", "group", 1)]),
-    ("two-people", 9, [("Xi Jinping", "person", 1), ("Vladimir Putin", "person", 1)]),
-    ("unresolved-pronoun-is-no-speaker", 4, []),
+    # id, rules case, expected (name, kind, quote_count) in order of first mention
+    ("person-with-role", "role-description-to-bearer", [("Dmitry Peskov", "person", 2)]),
+    ("organisation", "organisation-without-article", [("Kremlin", "organisation", 1)]),
+    ("group", "unnamed-source-keeps-its-phrase", [("US officials", "group", 1)]),
+    ("two-people", "several-speakers",
+     [("Xi Jinping", "person", 1), ("Vladimir Putin", "person", 1)]),
+    ("unresolved-pronoun-is-no-speaker", "pronoun-without-antecedent-unresolved", []),
 ]
 
 
 @pytest.mark.parametrize(("row", "expected"), [s[1:] for s in SPEAKER_LISTS],
                          ids=[s[0] for s in SPEAKER_LISTS])
-def test_document_speakers(nlp, row: int, expected: list) -> None:
-    _, text, specs = RULES[row]
+def test_document_speakers(nlp, row: str, expected: list) -> None:
+    text, specs = RULE[row]
     quotes = build(text, specs)
     _, speakers = attribute_speakers(parse(nlp, text), quotes)
     assert [(s.name, s.kind, s.quote_count) for s in speakers] == expected
@@ -268,7 +276,7 @@ def test_document_speakers(nlp, row: int, expected: list) -> None:
 
 
 def test_speakers_round_trip_through_jsonl(nlp) -> None:
-    _, text, specs = RULES[0]
+    text, specs = RULE["role-description-to-bearer"]
     out, speakers = attribute_speakers(parse(nlp, text), build(text, specs))
     doc = Document("d", text, tuple(out), tuple(speakers))
     again = Document.from_dict(json.loads(json.dumps(doc.to_dict())))

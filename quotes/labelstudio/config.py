@@ -62,7 +62,16 @@ class ConfigSummary:
 
 
 def load_config(path: str | Path | None = None) -> str:
-    """The labeling config XML (``labelstudio_config/quotes.xml`` by default)."""
+    """The labeling config XML (``labelstudio_config/quotes.xml`` by default).
+
+    An installed package (no checkout around it) reads its own copy,
+    ``quotes/data/labelstudio_quotes.xml``; a test keeps the two identical.
+    """
+    if path is None and not CONFIG_FILE.exists():
+        from importlib import resources
+
+        packaged = resources.files("quotes").joinpath("data", "labelstudio_quotes.xml")
+        return packaged.read_text(encoding="utf-8")
     return Path(path or CONFIG_FILE).read_text(encoding="utf-8")
 
 

@@ -354,3 +354,11 @@ def test_resolve_url_and_key(url, key, env, expected, monkeypatch: pytest.Monkey
             resolve(url, key)
     else:
         assert resolve(url, key) == expected
+
+
+def test_packaged_config_is_the_checkout_config() -> None:
+    """An installed package ships a copy of labelstudio_config/quotes.xml; they must agree."""
+    from importlib import resources
+
+    packaged = resources.files("quotes").joinpath("data", "labelstudio_quotes.xml")
+    assert packaged.read_text(encoding="utf-8") == C.CONFIG_FILE.read_text(encoding="utf-8")
