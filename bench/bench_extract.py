@@ -3,7 +3,13 @@
     .venv/bin/python bench/bench_extract.py [--rounds 3] [--seed-repeat 4] [--docs 2000]
         [--batch-size 32] [--model NAME] [--skip throughput,memory,accuracy] [-o figures.json]
 
-(a) **Throughput**: the same documents through ``extract_documents`` with each
+(a) **Memory**: ``extract_documents`` over a generator of ``--docs`` synthetic
+    documents (paragraphs of the seeds shuffled, each with a unique header line
+    so the vocabulary sees new strings), every result serialized and dropped.
+    RSS (``/proc/self/status`` VmRSS) is sampled; the growth from 10 % of the
+    run to its end is printed (flat: a few percent at most), and the
+    peaks of the run's two halves. Run first, in a fresh process.
+(b) **Throughput**: the same documents through ``extract_documents`` with each
     result serialized to its JSONL line (what ``quotes extract`` does, minus the
     file) and through the bare pipeline (same model, same components,
     ``quote_extractor`` disabled, same ``make_doc`` + paragraph pre-marking
@@ -11,11 +17,6 @@
     and words/s are printed with their ratio (target: >= 0.85). Documents: the
     seeds repeated ``--seed-repeat`` times, plus the texts of ``../shared/dev``
     when present.
-(b) **Memory**: ``extract_documents`` over a generator of ``--docs`` synthetic
-    documents (paragraphs of the seeds shuffled, each with a unique header line
-    so the vocabulary sees new strings), every result serialized and dropped.
-    RSS (``/proc/self/status`` VmRSS) is sampled; the growth from 10 % of the
-    run to its end is printed (flat: a few percent at most).
 (c) **Accuracy**: on ``../shared/dev`` when present (skipped cleanly when not):
     GGT quote P/R/F1 in ``partial`` and ``coverage30`` modes, end-to-end and
     attribution accuracy; PolNeAR recall of indirect quotes on its
@@ -384,9 +385,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{meta['cpus']} CPUs, load average {meta['loadavg_at_start']}")
     figures: dict[str, Any] = {"command": command_line()[2:], "meta": meta}
 
+    if "memory" not in skip:
+        print(f"\n(a) memory: streaming {args.docs} synthetic documents")
+        m = memory(nlp, args.docs, args.batch_size)
+        figures["memory"] = m
+        print(f"  RSS start {m['rss_start_mib']} MiB, after 10% {m['rss_10pct_mib']} MiB, "
+              f"end {m['rss_end_mib']} MiB, max {m['rss_max_mib']} MiB; growth after 10%: "
+              f"{100 * m['growth_after_10pct']:.1f}% ({m['docs']} docs in {m['seconds']} s)")
+        print(f"  peak RSS first half {m['rss_max_first_half_mib']} MiB, second half "
+              f"{m['rss_max_second_half_mib']} MiB: {100 * m['peak_growth_second_half']:+.1f}%")
+
     if "throughput" not in skip:
         docs = seed_documents() * args.seed_repeat + dev_texts()
-        print(f"\n(a) throughput: {len(docs)} documents, {word_count(docs)} words, "
+        print(f"\n(b) throughput: {len(docs)} documents, {word_count(docs)} words, "
               f"batch size {args.batch_size}, {args.rounds} alternating rounds")
         t = throughput(nlp, docs, args.rounds, args.batch_size)
         figures["throughput"] = t
@@ -397,16 +408,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"{b['seconds']:8.2f} {t['median_seconds'][name]:9.2f}")
         print(f"  ratio extract/bare: best {t['ratio_best']:.3f}, median "
               f"{t['ratio_median']:.3f} (target >= 0.85)")
-
-    if "memory" not in skip:
-        print(f"\n(b) memory: streaming {args.docs} synthetic documents")
-        m = memory(nlp, args.docs, args.batch_size)
-        figures["memory"] = m
-        print(f"  RSS start {m['rss_start_mib']} MiB, after 10% {m['rss_10pct_mib']} MiB, "
-              f"end {m['rss_end_mib']} MiB, max {m['rss_max_mib']} MiB; growth after 10%: "
-              f"{100 * m['growth_after_10pct']:.1f}% ({m['docs']} docs in {m['seconds']} s)")
-        print(f"  peak RSS first half {m['rss_max_first_half_mib']} MiB, second half "
-              f"{m['rss_max_second_half_mib']} MiB: {100 * m['peak_growth_second_half']:+.1f}%")
 
     if "accuracy" not in skip:
         print("\n(c) accuracy")

@@ -93,6 +93,28 @@ class CueLexicon:
             verbs[lemma.lower()] = CueVerb(lemma.lower(), frozenset(tags))
         return CueLexicon(verbs, self.source_phrases, self.nouns)
 
-    def verb(self, lemma: str) -> CueVerb | None:
-        """The cue verb with this lemma, if it is one."""
-        return self.verbs.get(lemma.lower())
+    def verb(self, lemma: str, form: str = "") -> CueVerb | None:
+        """The cue verb with this lemma, if it is one.
+
+        With the surface ``form``, a lemmatizer slip is caught by undoing the
+        regular endings: spaCy's rule lemmatizer reads "hoped" as "hop".
+        """
+        found = self.verbs.get(lemma.lower())
+        if found is not None or not form:
+            return found
+        word = form.lower()
+        for ending, restore in (
+            ("ied", "y"),
+            ("ies", "y"),
+            ("ed", ""),
+            ("ed", "e"),
+            ("es", ""),
+            ("s", ""),
+            ("ing", ""),
+            ("ing", "e"),
+        ):
+            if word.endswith(ending) and len(word) > len(ending) + 2:
+                candidate = self.verbs.get(word[: -len(ending)] + restore)
+                if candidate is not None:
+                    return candidate
+        return None

@@ -35,6 +35,9 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CLAUSES = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "dep"})
 # A verb cue needs a verb tag: "the said report" or "a call" are not cues.
 VERB_POS = frozenset({"VERB", "AUX"})
+NOT_SOURCES = frozenset(
+    {"that", "this", "these", "those", "which", "what", "any", "each", "either", "neither"}
+)
 REFUSALS = frozenset({"decline", "refuse", "fail", "avoid", "hesitate", "neglect"})
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -136,9 +139,13 @@ def _source_of(verb: Token) -> Token | None:
             return child
     # "... the Washington Post Trump said that": a misparsed name right before
     # the cue is its subject when the cue has none
+    # (the tagger also reads '“...,” DeBoer said' as an auxiliary "DeBoer")
     if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
         prev = verb.doc[verb.i - 1]
-        if prev.ent_type_ in ("PERSON", "ORG") and prev.dep_ in ("pobj", "compound", "dobj"):
+        named = prev.ent_type_ in ("PERSON", "ORG") or (
+            prev.is_title and prev.pos_ in ("PROPN", "AUX") and not prev.is_sent_start
+        )
+        if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod"):
             return prev
     # "he was quoted as saying": the passive subject of "quote" is the source
     if verb.lemma_ == "quote":
@@ -320,7 +327,7 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
 def _is_attributed_clause(head: Token, lexicon: CueLexicon) -> bool:
     """A clause that is itself an attribution: "Zelensky said he wanted ..."
     cannot be the content of a later "..., he said"."""
-    verb = lexicon.verb(head.lemma_)
+    verb = lexicon.verb(head.lemma_, head.text)
     return (
         verb is not None
         and not (verb.weak or verb.mental or verb.direct_only)
@@ -362,6 +369,9 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         return None
     source = _source_of(tok)
     if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
+        source = None
+    # "That supported ...", "any of them called ...": not a source of words
+    if source is not None and source.lower_ in NOT_SOURCES:
         source = None
     cue = CharSpan.of(_text(doc), tok.idx, tok.idx + len(tok))
     # particle verbs: "pointed out", "called for"
@@ -568,7 +578,7 @@ def find_attributions(
             tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
         ):
             frame = _according_to_frame(doc, tok)
-        elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_)) is not None:
+        elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_, tok.text)) is not None:
             if (
                 tok.dep_ in ("amod", "compound", "relcl", "acl")
                 and tok.tag_ in ("VBN", "JJ")

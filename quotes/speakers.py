@@ -207,11 +207,23 @@ def mention_span(head: Token) -> CharSpan:
     return first
 
 
+def _trailing_name(head: Token) -> Token | None:
+    """A PERSON name that closes a title's noun phrase
+    (``Keeper of the Rulers' Seal Syed Danial Syed Ahmad`` → the name)."""
+    last = head.right_edge
+    ent = _entity_of(last)
+    if ent is not None and ent.label_ == "PERSON" and ent.start > head.i:
+        return ent.root
+    return None
+
+
 def _single_mention(head: Token) -> CharSpan:
     """The mention of one (non-coordinated) source headed by ``head``."""
     doc = head.doc
     ent = _entity_of(head)
     if ent is None and head.pos_ == "NOUN" and (named := _appositive_name(head)) is not None:
+        head, ent = named, _entity_of(named)
+    elif ent is None and head.pos_ in ("NOUN", "PROPN") and (named := _trailing_name(head)):
         head, ent = named, _entity_of(named)
     if ent is not None and ent.label_ in NAME_LABELS:
         bounds = _name_bounds(ent, head)

@@ -104,31 +104,35 @@ def test_whole_pipeline_round_trip(nlp: Any, tmp_path: Path) -> None:
     assert before and after == before
 
 
-@pytest.fixture(scope="module")
-def custom_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A pipeline saved with a non-default config (a second pipeline, by design)."""
-    custom = spacy.load(MODEL)
-    custom.add_pipe("quote_extractor", config=CUSTOM_CONFIG)
-    path = tmp_path_factory.mktemp("custom") / "pipeline"
-    custom.to_disk(path)
-    return path
-
-
 CUSTOM_CONFIG: dict[str, Any] = {"min_confidence": 0.6, "extra_cues": ["postulate"]}
 # an infinitive quote: confidence 0.6, exactly the threshold
 AT_THRESHOLD = "Senator Ada Kim urged the council to delay the vote."
 
 
-def test_custom_config_applies(nlp: Any) -> None:
-    custom = spacy.load(MODEL)
-    custom.add_pipe("quote_extractor", config=CUSTOM_CONFIG)
-    found = custom(EXTRA_TEXT)._.quotes
+@pytest.fixture(scope="module")
+def custom(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """A pipeline with a non-default config, and where it was saved (a second one, by design)."""
+    pipeline = spacy.load(MODEL)
+    pipeline.add_pipe("quote_extractor", config=CUSTOM_CONFIG)
+    path = tmp_path_factory.mktemp("custom") / "pipeline"
+    pipeline.to_disk(path)
+    return pipeline, path
+
+
+@pytest.fixture(scope="module")
+def custom_dir(custom: tuple[Any, Path]) -> Path:
+    return custom[1]
+
+
+def test_custom_config_applies(nlp: Any, custom: tuple[Any, Path]) -> None:
+    pipeline = custom[0]
+    found = pipeline(EXTRA_TEXT)._.quotes
     assert [q.cue.text if q.cue else None for q in found] == ["postulated"]
     text = SEED.read_text(encoding="utf-8")
-    kept = custom(text)._.quotes
+    kept = pipeline(text)._.quotes
     assert all(q.confidence >= 0.6 for q in kept)
     assert len(kept) <= len(nlp(text)._.quotes)
-    assert [q.confidence for q in custom(AT_THRESHOLD)._.quotes] == [0.6]
+    assert [q.confidence for q in pipeline(AT_THRESHOLD)._.quotes] == [0.6]
 
 
 def test_round_trip_keeps_extra_cues(custom_dir: Path) -> None:
