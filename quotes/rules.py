@@ -346,12 +346,20 @@ def _is_statement(doc: Doc, content: CharSpan | None, questions: bool = False) -
     """
     if content is None:
         return False
-    first = content.text.split(None, 1)[0].lower() if content.text.strip() else ""
-    before = _text(doc)[max(0, content.start - 8) : content.start].lower()
-    if first in QUESTION_WORDS and "that" not in before and not questions:
-        return False
     span = doc.char_span(content.start, content.end, alignment_mode="expand")
-    return span is not None and any(
+    if span is None:
+        return False
+    before = _text(doc)[max(0, content.start - 8) : content.start].lower()
+    first = span[0]
+    # an embedded question opens with its own wh-word or "if"/"whether": "asked
+    # whether it would fail"; "said if Xi called, he could sell the trip" opens
+    # with a conditional clause instead, whose "if" hangs lower in the tree
+    opens_question = first.lower_ in QUESTION_WORDS and (
+        first.head == span.root or first == span.root or first.lower_ != "if"
+    )
+    if opens_question and "that" not in before and not questions:
+        return False
+    return any(
         t.tag_ in FINITE_TAGS
         # the tagger reads "that claim smacked of" as a participle
         or (t.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in t.children))
@@ -414,6 +422,7 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     # "C, X said." / "A, X said, B": the parser hangs the cue under C's verb
     elif (
         tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
+        and tok.tag_ in FINITE_TAGS
         and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in tok.children)
         and tok.head.pos_ in VERB_POS
         and source is not None
@@ -636,6 +645,39 @@ def _unquoted_words(text: str, span: CharSpan, stretches: list[QuotedStretch]) -
     words = _word_count(" ".join(pieces))
     # a leading "that" is not content: "said that “...”"
     return words - (1 if text[span.start : span.start + 5].lower() == "that " else 0)
+
+
+def _split_coordinated(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
+    """A second cue coordinated inside a content clause is its own attribution
+    with the same source.
+
+    "The ministry said the visit will take place on Monday and confirmed that
+    the war would be discussed." → "the visit will take place on Monday" and
+    "the war would be discussed", both the ministry's.
+    """
+    out = list(attributions)
+    for k, att in enumerate(out):
+        if att.content is None or att.source is None:
+            continue
+        for j, other in enumerate(out):
+            tok = other.cue_token
+            if (
+                j == k
+                or other.content is None
+                or tok.dep_ != "conj"
+                or any(c.dep_ in SUBJECTS for c in tok.children)
+                or not (att.content.start <= tok.idx < att.content.end)
+            ):
+                continue
+            cut = min(t.idx for t in tok.subtree)
+            first = _char_span(doc, att.content.start, cut)
+            if first is not None and first.text.lower().endswith((" and", " but")):
+                first = _char_span(doc, first.start, first.end - 4)
+            if first is None or _word_count(first.text) < 3:
+                continue
+            out[k] = att = replace(att, content=first)
+            out[j] = replace(other, source=att.source)
+    return out
 
 
 def _word_count(text: str) -> int:
@@ -913,7 +955,7 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     quotes: list[Quote] = []
     used: set[int] = set()
 
-    attributions = _cut_relative_clauses(doc, attributions)
+    attributions = _split_coordinated(doc, _cut_relative_clauses(doc, attributions))
     # clauses of cues: indirect, mixed, or direct when the marks fill the clause
     for att in attributions:
         if att.content is None:

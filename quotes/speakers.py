@@ -48,11 +48,19 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Pronoun -> (number, gender): number "s"/"p", gender "m"/"f"/"n" (thing) or "" (any).
 _PRONOUNS: dict[str, tuple[str, str]] = {
-    "he": ("s", "m"), "him": ("s", "m"), "his": ("s", "m"),
-    "she": ("s", "f"), "her": ("s", "f"),
-    "it": ("s", "n"), "its": ("s", "n"),
-    "they": ("p", ""), "them": ("p", ""), "their": ("p", ""),
-    "we": ("p", ""), "us": ("p", ""), "our": ("p", ""),
+    "he": ("s", "m"),
+    "him": ("s", "m"),
+    "his": ("s", "m"),
+    "she": ("s", "f"),
+    "her": ("s", "f"),
+    "it": ("s", "n"),
+    "its": ("s", "n"),
+    "they": ("p", ""),
+    "them": ("p", ""),
+    "their": ("p", ""),
+    "we": ("p", ""),
+    "us": ("p", ""),
+    "our": ("p", ""),
 }
 _FIRST_SECOND_PERSON = frozenset({"i", "me", "my", "you", "your"})
 # Mention-span trimming: children right of the head that end the mention.
@@ -66,8 +74,10 @@ def _roles() -> frozenset[str]:
 
 @cache
 def _honorific_gender() -> dict[str, str]:
-    return {row[0].lower().rstrip("."): (row[1] if len(row) > 1 else "-")
-            for row in data_lines("honorifics.txt")}
+    return {
+        row[0].lower().rstrip("."): (row[1] if len(row) > 1 else "-")
+        for row in data_lines("honorifics.txt")
+    }
 
 
 @cache
@@ -128,14 +138,19 @@ def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
         # a first name NER left out: "Azfar" of "Azfar Ali Khan"
         while start > 0 and _name_word_before(doc[start - 1], start, end):
             start -= 1
-    elif end == ent.end < len(doc) and doc[end].like_num and doc[end].dep_ == "nummod" and (
-        start <= doc[end].head.i < end
+    elif (
+        end == ent.end < len(doc)
+        and doc[end].like_num
+        and doc[end].dep_ == "nummod"
+        and (start <= doc[end].head.i < end)
     ):
         end += 1  # "UFCW Local 832"
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     while start < end and (
-        doc[start].lower_ == "the" or doc[start].is_punct or doc[start].tag_ == "POS"
+        doc[start].lower_ == "the"
+        or doc[start].is_punct
+        or doc[start].tag_ == "POS"
         or doc[start].is_space
         or (person and end - start > 1 and _is_title(doc[start]))
     ):
@@ -146,8 +161,12 @@ def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
 def _name_word_before(tok: Token, start: int, end: int) -> bool:
     """A capitalised word compounding into the name ``[start, end)``, not a title."""
     return (
-        tok.pos_ == "PROPN" and tok.dep_ == "compound" and start <= tok.head.i < end
-        and tok.ent_type_ in ("", "PERSON") and tok.is_title and not _is_title(tok)
+        tok.pos_ == "PROPN"
+        and tok.dep_ == "compound"
+        and start <= tok.head.i < end
+        and tok.ent_type_ in ("", "PERSON")
+        and tok.is_title
+        and not _is_title(tok)
     )
 
 
@@ -454,8 +473,9 @@ class _Registry:
                 if tok.pos_ == "PROPN" and not tok.ent_type_ and tok.dep_ != "compound":
                     keys = name_keys(tok.text)
                     if len(keys) == 1 and (found := self.person_for(keys, tok.idx)) is not None:
-                        self._add_mention(found, doc[tok.i : tok.i + 1],
-                                          _char_span(doc, tok.i, tok.i + 1))
+                        self._add_mention(
+                            found, doc[tok.i : tok.i + 1], _char_span(doc, tok.i, tok.i + 1)
+                        )
         self.mentions.sort(key=lambda m: m.start)
         self._vote_genders()
         # coordinated people ("Xi and Putin"), for "the two men", "the couple"
@@ -464,9 +484,11 @@ class _Registry:
             if tok.dep_ == "conj" or tok.i not in self.token_entity:
                 continue
             group = [self.token_entity.get(t.i) for t in (tok, *tok.conjuncts)]
-            people = tuple(dict.fromkeys(
-                e for e in group if e is not None and self.entities[e].kind == "person"
-            ))
+            people = tuple(
+                dict.fromkeys(
+                    e for e in group if e is not None and self.entities[e].kind == "person"
+                )
+            )
             if len(people) > 1 and len(people) == len(group):
                 self.pairs.append((tok.idx, people))
         for tok in doc:
@@ -516,10 +538,15 @@ class _Registry:
         entity.mentions.append(span)
         for tok in tokens:
             self.token_entity[tok.i] = entity_index
-        self.mentions.append(_Mention(
-            span.start, span.end, entity_index, self.sent_of(span.start),
-            _is_subject(tokens.root, tokens.start, self.unit_starts),
-        ))
+        self.mentions.append(
+            _Mention(
+                span.start,
+                span.end,
+                entity_index,
+                self.sent_of(span.start),
+                _is_subject(tokens.root, tokens.start, self.unit_starts),
+            )
+        )
 
     def _author_inside(self, noun: Token) -> int | None:
         """The named source inside a document noun's phrase: ``the Civic Action study``,
@@ -562,8 +589,10 @@ class _Registry:
                 if tok.text.isupper() and doc[tok.i - 1].text == "(" and doc[tok.i + 1].text == ")":
                     words: list[Token] = []
                     i = tok.i - 2
-                    while i >= 0 and len(words) < 8 and (
-                        doc[i].is_title or doc[i].lower_ in ("of", "and", "for", "the")
+                    while (
+                        i >= 0
+                        and len(words) < 8
+                        and (doc[i].is_title or doc[i].lower_ in ("of", "and", "for", "the"))
                     ):
                         words.insert(0, doc[i])
                         i -= 1
@@ -581,8 +610,11 @@ class _Registry:
     def _mislabelled_person(self, key: str) -> int | None:
         """``Niederreiter`` (PERSON) after ``Nino Niederreiter`` tagged ORG: that
         entity, now a person, when it is the only one with this surname."""
-        found = [i for i, e in enumerate(self.entities)
-                 if e.kind != "person" and len(e.keys) == 2 and e.keys[-1] == key]
+        found = [
+            i
+            for i, e in enumerate(self.entities)
+            if e.kind != "person" and len(e.keys) == 2 and e.keys[-1] == key
+        ]
         if len(found) != 1:
             return None
         entity = self.entities[found[0]]
@@ -593,8 +625,9 @@ class _Registry:
 
     def _acronym(self, key: str) -> int | None:
         """``PBO`` → ``Parliamentary Budget Officer``: the one entity with these initials."""
-        found = [i for i, e in enumerate(self.entities)
-                 if len(e.keys) > 1 and _initials(e.keys) == key]
+        found = [
+            i for i, e in enumerate(self.entities) if len(e.keys) > 1 and _initials(e.keys) == key
+        ]
         return found[0] if len(found) == 1 else None
 
     def _match_org(self, keys: tuple[str, ...], orgs: list[int]) -> int | None:
@@ -630,15 +663,19 @@ class _Registry:
             if _is_role_noun(tok):
                 entity.roles.append((_role_key(tok.lower_), frozenset()))
         for child in root.lefts:
-            if child.i < start and child.dep_ in ("compound", "amod", "nmod") and (
-                _is_role_noun(child) or (not person and child.pos_ == "NOUN")
+            if (
+                child.i < start
+                and child.dep_ in ("compound", "amod", "nmod")
+                and (_is_role_noun(child) or (not person and child.pos_ == "NOUN"))
             ):
                 entity.roles.append(_role_of(child))
         for child in root.rights:
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN"):
                 entity.roles.append(_role_of(child))
-        if root.dep_ in ("appos", "conj") and root.head.pos_ == "NOUN" and (
-            _is_role_noun(root.head) or not person
+        if (
+            root.dep_ in ("appos", "conj")
+            and root.head.pos_ == "NOUN"
+            and (_is_role_noun(root.head) or not person)
         ):
             entity.roles.append(_role_of(root.head))
         if len(entity.roles) > 1:
@@ -651,7 +688,8 @@ class _Registry:
 def _role_of(noun: Token) -> tuple[str, frozenset[str]]:
     """A role noun's key and the content words that qualify it (``Kremlin spokesman``)."""
     mods = frozenset(
-        t.lower_ for t in noun.subtree
+        t.lower_
+        for t in noun.subtree
         if t.i != noun.i and t.is_alpha and not t.is_stop and t.ent_type_ != "PERSON"
     )
     return _role_key(noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_), mods
@@ -661,9 +699,11 @@ def _names_a_pair(head: Token, definite: bool) -> bool:
     """``the two men``, ``both leaders``, ``the couple``: two people described."""
     if head.lemma_.lower() in ("couple", "pair", "duo"):
         return definite
-    return head.tag_ in ("NNS", "NNPS") and (
-        _is_role_noun(head) or head.lemma_.lower() in ("man", "woman", "leader")
-    ) and any(c.lower_ in ("two", "both") for c in head.lefts)
+    return (
+        head.tag_ in ("NNS", "NNPS")
+        and (_is_role_noun(head) or head.lemma_.lower() in ("man", "woman", "leader"))
+        and any(c.lower_ in ("two", "both") for c in head.lefts)
+    )
 
 
 def _name_words(entity: _Entity) -> frozenset[str]:
@@ -730,12 +770,16 @@ class _Resolver:
         if head.i in reg.token_entity:
             entity = reg.token_entity[head.i]
             start = tokens.start
-            while start < head.i and (_is_title(self.doc[start]) or self.doc[start].is_punct
-                                      or self.doc[start].lower_ == "the"):
+            while start < head.i and (
+                _is_title(self.doc[start])
+                or self.doc[start].is_punct
+                or self.doc[start].lower_ == "the"
+            ):
                 start += 1
             name = self.doc[start : tokens.end]
             if all(t.pos_ in ("PROPN", "NUM") or t.tag_ == "POS" for t in name) and len(
-                name_keys(name.text)) > len(reg.entities[entity].keys):
+                name_keys(name.text)
+            ) > len(reg.entities[entity].keys):
                 # the mention names more than NER found: "Azfar Ali Khan", "UFCW Local 832"
                 reg.entities[entity].offer_name(name.text, name.start_char)
             return _Resolution((entity,))
@@ -761,8 +805,10 @@ class _Resolver:
             bearer = self._resolve_description(head, span.start, noun_class)
             if bearer is not None:
                 return _Resolution((bearer,), factor=ROLE_FACTOR)
-        kind: SpeakerKind = "group" if head.tag_ in ("NNS", "NNPS") else (
-            "person" if _is_role_noun(head) else "organisation"
+        kind: SpeakerKind = (
+            "group"
+            if head.tag_ in ("NNS", "NNPS")
+            else ("person" if _is_role_noun(head) else "organisation")
         )
         return _Resolution(literal=span.text, literal_kind=kind)
 
@@ -774,24 +820,38 @@ class _Resolver:
         if possessor is not None:
             if possessor.lower_ in _PRONOUNS:
                 res = self._resolve_pronoun(
-                    possessor, CharSpan(possessor.idx, possessor.idx + len(possessor),
-                                        possessor.text))
+                    possessor,
+                    CharSpan(possessor.idx, possessor.idx + len(possessor), possessor.text),
+                )
                 return replace_factor(res, ROLE_FACTOR)
             if possessor.i in reg.token_entity:
                 return _Resolution((reg.token_entity[possessor.i],), factor=ROLE_FACTOR)
-        if head.dep_ == "pobj" and head.head.lower_ in ("in", "via") and (
-            subject := next((c for c in head.head.head.lefts if c.dep_ in _SUBJECT_DEPS), None)
-        ) is not None and subject.i != head.i:
+        if (
+            head.dep_ == "pobj"
+            and head.head.lower_ in ("in", "via")
+            and (
+                subject := next((c for c in head.head.head.lefts if c.dep_ in _SUBJECT_DEPS), None)
+            )
+            is not None
+            and subject.i != head.i
+        ):
             # "the Prime Minister's Office said in a statement": the statement's author
             return replace_factor(self.resolve(mention_span(subject)), ROLE_FACTOR)
         inside = reg._author_inside(head)
         if inside is None:
             # a name NER missed: "the numbers from Statistics Canada"
-            names = [t for t in head.subtree
-                     if t.pos_ == "PROPN" and t.dep_ != "compound" and not _is_title(t)]
+            names = [
+                t
+                for t in head.subtree
+                if t.pos_ == "PROPN" and t.dep_ != "compound" and not _is_title(t)
+            ]
             if names:
-                return replace_factor(self._resolve_unknown_name(names[0], head.doc[
-                    head.left_edge.i : head.right_edge.i + 1]), ROLE_FACTOR)
+                return replace_factor(
+                    self._resolve_unknown_name(
+                        names[0], head.doc[head.left_edge.i : head.right_edge.i + 1]
+                    ),
+                    ROLE_FACTOR,
+                )
         if inside is not None:
             return _Resolution((inside,), factor=ROLE_FACTOR)
         if definite:
@@ -804,8 +864,8 @@ class _Resolver:
         """A proper noun NER missed: join a known name it shortens, else a new entity."""
         doc = self.doc
         left = head.i
-        while left > tokens.start and doc[left - 1].pos_ == "PROPN" and not _is_title(
-            doc[left - 1]
+        while (
+            left > tokens.start and doc[left - 1].pos_ == "PROPN" and not _is_title(doc[left - 1])
         ):
             left -= 1
         right = head.i + 1
@@ -826,8 +886,12 @@ class _Resolver:
                 entity.offer_name(span.text, span.start)
                 return _Resolution((index,))
         person = fold_name(span.text).split()[0] in _first_name_gender()
-        index = reg.new(span.text, "person" if person else "organisation",
-                        "PERSON" if person else "ORG", span.start)
+        index = reg.new(
+            span.text,
+            "person" if person else "organisation",
+            "PERSON" if person else "ORG",
+            span.start,
+        )
         reg.add_mention(index, doc[left:right], span)
         return _Resolution((index,))
 
@@ -840,17 +904,21 @@ class _Resolver:
         reg = self.reg
         key = _role_key(head.lemma_ if head.tag_ in ("NNS", "NNPS") else head.lower_)
         mods = frozenset(
-            t.lower_ for t in head.subtree
+            t.lower_
+            for t in head.subtree
             if t.i != head.i and t.is_alpha and not t.is_stop and t.dep_ != "poss"
         )
         candidates = [
-            index for index, entity in enumerate(reg.entities)
+            index
+            for index, entity in enumerate(reg.entities)
             if any(r == key and mods <= m_ | _name_words(entity) for r, m_ in entity.roles)
         ]
         if not candidates and noun_class is not None:
             candidates = [
-                index for index, entity in enumerate(reg.entities)
-                if entity.kind == "organisation" and key in (words := _name_words(entity))
+                index
+                for index, entity in enumerate(reg.entities)
+                if entity.kind == "organisation"
+                and key in (words := _name_words(entity))
                 and mods <= words
             ]
         if candidates:
@@ -860,8 +928,10 @@ class _Resolver:
             # the previous speaker if an organisation named lately, else the last
             # organisation quoted, else the last one named
             before = [
-                m for m in reversed(reg.mentions)
-                if m.start < position and reg.entities[m.entity].label == "ORG"
+                m
+                for m in reversed(reg.mentions)
+                if m.start < position
+                and reg.entities[m.entity].label == "ORG"
                 and not self.inside_quote(m.start, m.end)
             ]
             named = [m.entity for m in before if here - m.sent <= PRONOUN_WINDOW]
@@ -870,14 +940,20 @@ class _Resolver:
             quoted = [m.entity for m in before if reg.entities[m.entity].quotes]
             candidates = quoted or named
             return candidates[0] if candidates else None
-        if noun_class is None and not _is_role_noun(head) and not any(
-            c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ for c in head.subtree
+        if (
+            noun_class is None
+            and not _is_role_noun(head)
+            and not any(c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ for c in head.subtree)
         ):
             # a person described, not named: the person subject just before
             for mention in reversed(reg.mentions):
-                if mention.start < position and here - mention.sent <= 1 and mention.subject and (
-                    reg.entities[mention.entity].kind == "person"
-                ) and not self.inside_quote(mention.start, mention.end):
+                if (
+                    mention.start < position
+                    and here - mention.sent <= 1
+                    and mention.subject
+                    and (reg.entities[mention.entity].kind == "person")
+                    and not self.inside_quote(mention.start, mention.end)
+                ):
                     return mention.entity
         return None
 
@@ -938,11 +1014,17 @@ class _Resolver:
                 between = True
         if not intervening:
             prev = reg.entities[self.prev_entities[0]] if len(self.prev_entities) == 1 else None
-            if prev is not None and here - prev_sent <= 2 and not between and self._agrees_loosely(
-                prev, number, gender
-            ) and (prev.kind == "person" or gender not in ("m", "f") or not any(
-                d <= 2 for d in scores.values()
-            )):
+            if (
+                prev is not None
+                and here - prev_sent <= 2
+                and not between
+                and self._agrees_loosely(prev, number, gender)
+                and (
+                    prev.kind == "person"
+                    or gender not in ("m", "f")
+                    or not any(d <= 2 for d in scores.values())
+                )
+            ):
                 # "“...,” he added" right after a quote: the same speaker, even an
                 # organisation ("the Kremlin said ... he added")
                 return _Resolution(self.prev_entities, factor=PRONOUN_FACTOR)
@@ -960,11 +1042,16 @@ class _Resolver:
                 return _UNRESOLVED
             return _Resolution(self.prev_entities, factor=PRONOUN_FACTOR * 0.9)
         # "analysts said ...; they added": an unnamed source of the same number
-        if self.prev.literal and here - prev_sent <= 2 and (
-            (number == "p") == (self.prev.literal_kind == "group")
+        if (
+            self.prev.literal
+            and here - prev_sent <= 2
+            and ((number == "p") == (self.prev.literal_kind == "group"))
         ):
-            return _Resolution(literal=self.prev.literal, literal_kind=self.prev.literal_kind,
-                               factor=PRONOUN_FACTOR)
+            return _Resolution(
+                literal=self.prev.literal,
+                literal_kind=self.prev.literal_kind,
+                factor=PRONOUN_FACTOR,
+            )
         return _UNRESOLVED
 
     def _antecedents(self, position: int, here: int) -> list[_Mention]:
@@ -980,8 +1067,11 @@ class _Resolver:
 
     def _last_mention(self, entity: int, position: int) -> int:
         return max(
-            (m.start for m in (*self.reg.mentions, *self.extra)
-             if m.entity == entity and m.start < position),
+            (
+                m.start
+                for m in (*self.reg.mentions, *self.extra)
+                if m.entity == entity and m.start < position
+            ),
             default=-1,
         )
 
@@ -1000,9 +1090,13 @@ class _Resolver:
             same_paragraph = bisect_right(reg.breaks, mention.end) == bisect_right(
                 reg.breaks, quote.start
             )
-            if mention.subject and entity.kind == "person" and same_paragraph and not (
-                self.inside_quote(mention.start, mention.end)
-            ) and (mention.entity,) != self.prev_entities:
+            if (
+                mention.subject
+                and entity.kind == "person"
+                and same_paragraph
+                and not (self.inside_quote(mention.start, mention.end))
+                and (mention.entity,) != self.prev_entities
+            ):
                 return _Resolution((mention.entity,), factor=FLOATING_FACTOR)
         if self.prev.entities or self.prev.literal:
             return replace_factor(self.prev, FLOATING_FACTOR)
@@ -1033,27 +1127,30 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
     literal_first: dict[tuple[str, SpeakerKind], int] = {}
     for i in order:
         quote = quotes[i]
-        res = resolver.floating(quote) if quote.speaker is None else resolver.resolve(
-            quote.speaker
-        )
+        res = resolver.floating(quote) if quote.speaker is None else resolver.resolve(quote.speaker)
         names: list[str] = []
         if res.entities:
             names = [reg.entities[e].name for e in res.entities]
             for e in res.entities:
                 reg.entities[e].quotes += 1
                 known = reg.entities[e].mentions
-                if quote.speaker is not None and not any(
-                    quote.speaker.overlap(m) for m in known
-                ):
+                if quote.speaker is not None and not any(quote.speaker.overlap(m) for m in known):
                     known.append(quote.speaker)
             if quote.speaker is not None and len(res.entities) == 1:
-                resolver.extra.append(_Mention(
-                    quote.speaker.start, quote.speaker.end, res.entities[0],
-                    reg.sent_of(quote.speaker.start), True,
-                ))
+                resolver.extra.append(
+                    _Mention(
+                        quote.speaker.start,
+                        quote.speaker.end,
+                        res.entities[0],
+                        reg.sent_of(quote.speaker.start),
+                        True,
+                    )
+                )
         elif res.literal:
-            name = _strip_determiner(res.literal) if res.literal_kind == "organisation" else (
-                res.literal
+            name = (
+                _strip_determiner(res.literal)
+                if res.literal_kind == "organisation"
+                else (res.literal)
             )
             names = [name]
             key = (name, res.literal_kind)
@@ -1074,7 +1171,41 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
         mentions = tuple(sorted(set(literals.get(key, []))))
         speakers.append((literal_first[key], Speaker(key[0], key[1], mentions, count)))
     speakers.sort(key=lambda pair: pair[0])
-    return [results[i] for i in range(len(quotes))], [s for _, s in speakers]
+    out_quotes = [results[i] for i in range(len(quotes))]
+    return _name_capitals_as_countries(doc, out_quotes, [s for _, s in speakers])
+
+
+@cache
+def _capitals() -> dict[str, str]:
+    return {row[0].lower(): row[1] for row in data_lines("capitals.tsv")}
+
+
+def _name_capitals_as_countries(
+    doc: Doc, quotes: list[Quote], speakers: list[Speaker]
+) -> tuple[list[Quote], list[Speaker]]:
+    """A capital speaking stands for its country's government: "Beijing
+    declined to criticize ..." → China, when the document names China."""
+    text = doc.text
+    mapping = {
+        name: country
+        for name in {n for q in quotes for n in q.speaker_name}
+        if (country := _capitals().get(name.lower())) is not None and country in text
+    }
+    if not mapping:
+        return quotes, speakers
+    quotes = [
+        q.with_speaker(q.speaker, [mapping.get(n, n) for n in q.speaker_name]) for q in quotes
+    ]
+    merged: dict[str, Speaker] = {}
+    for sp in speakers:
+        name = mapping.get(sp.name, sp.name)
+        if name in merged:
+            old = merged[name]
+            mentions = tuple(sorted(set(old.mentions) | set(sp.mentions)))
+            merged[name] = Speaker(name, old.kind, mentions, old.quote_count + sp.quote_count)
+        else:
+            merged[name] = Speaker(name, sp.kind, sp.mentions, sp.quote_count)
+    return quotes, list(merged.values())
 
 
 def _strip_determiner(text: str) -> str:
