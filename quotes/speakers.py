@@ -240,10 +240,13 @@ def _single_mention(head: Token) -> CharSpan:
     """The mention of one (non-coordinated) source headed by ``head``."""
     doc = head.doc
     ent = _entity_of(head)
-    if ent is None and head.pos_ == "NOUN" and (named := _appositive_name(head)) is not None:
-        head, ent = named, _entity_of(named)
-    elif ent is None and head.pos_ in ("NOUN", "PROPN") and (named := _trailing_name(head)):
-        head, ent = named, _entity_of(named)
+    if ent is None and head.pos_ in ("NOUN", "PROPN"):
+        # a role that introduces a name: "the spokesman ..., Dmitri Peskov" or
+        # "Keeper of the Rulers' Seal Syed Danial Syed Ahmad"
+        named = _appositive_name(head) if head.pos_ == "NOUN" else None
+        named = named or _trailing_name(head)
+        if named is not None:
+            head, ent = named, _entity_of(named)
     if ent is not None and ent.label_ in NAME_LABELS:
         bounds = _name_bounds(ent, head)
         if bounds is not None and ent.label_ == "PERSON":
