@@ -155,7 +155,8 @@ class QuoteExtractor:
         srsly.write_json(target / "cfg.json", self.cfg)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> QuoteExtractor:
-        self._set_cfg(srsly.read_json(ensure_path(path) / "cfg.json"))
+        # the standard json module: srsly's reader turns 0.6 into 0.6000000000000001
+        self._set_cfg(json.loads((ensure_path(path) / "cfg.json").read_text(encoding="utf-8")))
         return self
 
     def _set_cfg(self, cfg: dict[str, Any]) -> None:

@@ -66,6 +66,15 @@ def _read_txt(path: Path) -> Document | InputError:
     return Document(id=path.stem, text=text)
 
 
+def _encodable(text: str) -> bool:
+    """False for text that cannot be UTF-8 (a JSON "\\ud800" escape alone)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """Parsed JSON objects of a JSONL file, each with its 1-based line number."""
     try:
@@ -113,6 +122,13 @@ def iter_input_documents(paths: Iterable[str | Path]) -> Iterator[Document | Inp
                 text, doc_id = record.get("text"), record.get("id")
                 if not isinstance(text, str) or doc_id is None:
                     yield InputError(str(item), 'a line needs "id" and a string "text"', number)
+                    continue
+                if not _encodable(text):
+                    yield InputError(
+                        str(item),
+                        "text holds a lone surrogate escape (e.g. \\ud800); fix its encoding",
+                        number,
+                    )
                     continue
                 yield Document(id=str(doc_id), text=text)
         else:

@@ -105,6 +105,11 @@ def _role(text: str, i: int, style: MarkStyle, single_open: bool) -> str | None:
     punct_after = after in ",.;:!?)]}…"
     can_open = space_before and not space_after and not punct_after
     can_close = not space_before or space_after or punct_after
+    # French spacing: « texte » (a space, often narrow, inside the marks)
+    if ch in "«‹" and space_after and space_before and i + 2 < len(text):
+        return "open" if not text[i + 2].isspace() else "either"
+    if ch in "»›" and space_before and not can_open and (space_after or punct_after):
+        return "close"
     if ch in "“„«‹‚「『〝":  # shaped as openers; “ also closes in some sloppy texts
         return "open" if can_open else ("close" if can_close else "either")
     if ch in "”»›」』〞〟":  # shaped as closers

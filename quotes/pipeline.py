@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .io import InputError
-from .types import Document, Quote, Speaker
+from .types import CharSpan, Document, Quote, Speaker
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -128,6 +128,46 @@ def _shift(quote: Quote, offset: int) -> Quote:
     )
 
 
+def _without_surrogates(text: str) -> str:
+    """``text`` with lone surrogates (which spaCy cannot encode) as U+FFFD.
+
+    One code point for one keeps every offset; the text itself is returned
+    unchanged (the same object) when it has none.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def _reslice(
+    text: str, quotes: list[Quote], speakers: list[Speaker]
+) -> tuple[list[Quote], list[Speaker]]:
+    """Spans re-read from the original ``text`` (after :func:`_without_surrogates`)."""
+    from dataclasses import replace
+
+    def again(span: CharSpan | None) -> CharSpan | None:
+        return None if span is None else CharSpan.of(text, span.start, span.end)
+
+    quotes = [
+        replace(
+            q, content=CharSpan.of(text, q.start, q.end), speaker=again(q.speaker), cue=again(q.cue)
+        )
+        for q in quotes
+    ]
+    speakers = [
+        Speaker(
+            s.name,
+            s.kind,
+            tuple(CharSpan.of(text, m.start, m.end) for m in s.mentions),
+            s.quote_count,
+        )
+        for s in speakers
+    ]
+    return quotes, speakers
+
+
 def _merge_chunk_speakers(speakers: list[Speaker]) -> list[Speaker]:
     merged: dict[tuple[str, str], Speaker] = {}
     for sp in speakers:
@@ -171,7 +211,8 @@ def extract_documents(
             )
             for index, (offset, chunk) in enumerate(chunks):
                 # paragraph breaks are sentence breaks: set before the parser runs
-                yield mark_paragraph_starts(nlp.make_doc(chunk)), (doc, offset, index, len(chunks))
+                safe = _without_surrogates(chunk)
+                yield mark_paragraph_starts(nlp.make_doc(safe)), (doc, offset, index, len(chunks))
 
     current_failed = False
     current: Document | None = None
@@ -198,6 +239,8 @@ def extract_documents(
         if index == total - 1 and current is not None and not current_failed:
             if total > 1:
                 speakers = _merge_chunk_speakers(speakers)
+            if _without_surrogates(current.text) is not current.text:
+                quotes, speakers = _reslice(current.text, quotes, speakers)
             yield Document(current.id, current.text, tuple(quotes), tuple(speakers))
 
 

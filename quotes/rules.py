@@ -147,6 +147,21 @@ def _source_of(verb: Token) -> Token | None:
         )
         if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod"):
             return prev
+    # '“Not the end!” shouted coach Len Ward': after a quote, the inverted
+    # subject may be read as an object
+    if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
+        before = verb.doc[verb.i - 1]
+        after_quote = before.text in "”\"'’»" or (
+            before.text in ",—–" and verb.i > 1 and verb.doc[verb.i - 2].text in "”\"'’»"
+        )
+        if after_quote:
+            for child in verb.children:
+                if (
+                    child.i > verb.i
+                    and child.dep_ in ("dobj", "attr", "npadvmod", "oprd")
+                    and (child.ent_type_ in ("PERSON", "ORG") or child.pos_ == "PROPN")
+                ):
+                    return child
     # "he was quoted as saying": the passive subject of "quote" is the source
     if verb.lemma_ == "quote":
         for child in verb.children:
@@ -603,6 +618,18 @@ def find_attributions(
 # --- pass 2 and 3: quotes ------------------------------------------------------
 
 
+def _in_headline(doc: Doc, pos: int) -> bool:
+    """A headline or byline: a short paragraph with no final punctuation.
+
+    "Mayor says bridge will reopen in spring" is a headline, not a quote.
+    """
+    text = _text(doc)
+    start = text.rfind("\n", 0, pos) + 1
+    end = _paragraph_end(doc, pos)
+    line = text[start:end].strip()
+    return bool(line) and line[-1] not in ".!?…:;”’“»›\"')]" and _word_count(line) <= 20
+
+
 def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
     """A content clause ends where a relative or adverbial clause brings its
     own attribution ("Putin told Wang that X, while Wang pledged Y").
@@ -633,6 +660,18 @@ def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Att
                     att = replace(att, content=content)
         out.append(att)
     return out
+
+
+def _balance_marks(text: str, span: CharSpan) -> CharSpan:
+    """A mixed quote ending inside its quoted fragment keeps the closing mark
+    (settled case S20): 'called the album a “masterpiece”' → 'a “masterpiece”'."""
+    opened = sum(span.text.count(m) for m in "“«‘„")
+    closed = sum(span.text.count(m) for m in "”»’")
+    end = span.end
+    while opened > closed and end < len(text) and text[end] in '”»’"':
+        end += 1
+        closed += 1
+    return span if end == span.end else CharSpan.of(text, span.start, end)
 
 
 def _unquoted_words(text: str, span: CharSpan, stretches: list[QuotedStretch]) -> int:
@@ -776,6 +815,16 @@ def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int, cue: To
     return True
 
 
+def _ends_clause(doc: Doc, stretch: QuotedStretch) -> bool:
+    """A quote that its attribution follows ends its clause with punctuation,
+    inside or right after the marks: “We will win,” she said / “Go!” he
+    shouted — but not: the “peace plan” was rejected; “Days of Heaven” opens."""
+    text = _text(doc)
+    inner = text[stretch.start : stretch.end].rstrip().rstrip("'’\"”»")
+    after = text[stretch.outer_end : stretch.outer_end + 2].lstrip()
+    return (bool(inner) and inner[-1] in ",.!?…—–-:;") or after[:1] in (",", "—", "–", ":")
+
+
 def _inside_any(span: CharSpan, stretches: list[QuotedStretch]) -> bool:
     """True when ``span`` lies mostly inside quotation marks."""
     covered = sum(
@@ -806,8 +855,12 @@ def _attribution_for_stretch(
         if att.content is not None and not _inside_any(att.content, stretches):
             continue  # the cue has unquoted content of its own
         pos = att.cue.start
-        if stretch.outer_end <= pos < next_start and _gap_is_attribution_only(
-            doc, stretch.outer_end, pos, 90, att.cue_token
+        # '“...” Jeff Traeger said' lacks the comma, but its subject follows the marks
+        inverted_or_named = att.source.idx >= stretch.outer_end and pos > att.source.idx
+        if (
+            stretch.outer_end <= pos < next_start
+            and (_ends_clause(doc, stretch) or inverted_or_named)
+            and _gap_is_attribution_only(doc, stretch.outer_end, pos, 90, att.cue_token)
         ):
             candidates.append((0, pos - stretch.outer_end, att))
         elif prev_end <= att.cue.end <= stretch.outer_start and _gap_is_attribution_only(
@@ -955,6 +1008,7 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     quotes: list[Quote] = []
     used: set[int] = set()
 
+    attributions = [a for a in attributions if not _in_headline(doc, a.cue.start)]
     attributions = _split_coordinated(doc, _cut_relative_clauses(doc, attributions))
     # clauses of cues: indirect, mixed, or direct when the marks fill the clause
     for att in attributions:
@@ -980,7 +1034,7 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
             if _unquoted_words(text, content, [stretches[k] for k in within]) < 2:
                 continue  # "She said: “We will win.”" — the stretch rules handle it
             used.update(within)
-            quotes.append(_quote("mixed", content, att, "mixed"))
+            quotes.append(_quote("mixed", _balance_marks(text, content), att, "mixed"))
         else:
             quotes.append(_quote("indirect", content, att, att.rule))
         for piece in att.more:

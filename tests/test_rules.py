@@ -365,6 +365,7 @@ NO_QUOTE = [
     # questions
     "The reporter asked whether the mayor would resign.",
     "The board asked the auditors if the accounts were complete.",
+    "“Will you resign?” a reporter asked the mayor.",
     # bylines, plain narration
     "By John Smith and Mary Jones",
     "The bridge was built in 1890 and rebuilt in 1950.",
