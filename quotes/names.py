@@ -85,12 +85,31 @@ def surname_keys(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def _organisation_words() -> frozenset[str]:
+    return frozenset(
+        transliteration_key(row[0].lower()) for row in data_lines("organisation_words.txt")
+    )
+
+
+def _organisation_short_form(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``Samsung`` for ``Samsung Electronics``: the full name is the short one
+    followed only by words that organisation names end with."""
+    return (
+        0 < len(short) < len(full)
+        and full[: len(short)] == short
+        and all(w in _organisation_words() for w in full[len(short) :])
+    )
+
+
 def names_agree(a: str, b: str) -> bool:
     """True when two speaker names denote the same source by the guidelines' rules."""
     ka, kb = name_keys(a), name_keys(b)
     if not ka or not kb:
         return False
     if ka == kb:
+        return True
+    if _organisation_short_form(ka, kb) or _organisation_short_form(kb, ka):
         return True
     if len(ka) == 1 and len(kb) > 1:
         return ka[0] in surname_keys(b)

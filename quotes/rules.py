@@ -391,6 +391,11 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
         return None
     source = _source_of(tok)
+    # "published a notice Tuesday saying that ...": a date is no source; the
+    # clause's subject is
+    if source is not None and source.ent_type_ in ("DATE", "TIME"):
+        verbs = [a for a in source.ancestors if a.pos_ in VERB_POS]
+        source = _source_of(verbs[0]) if verbs else None
     if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
         source = None
     # "That supported ...", "any of them called ...": not a source of words

@@ -266,6 +266,12 @@ def _single_mention(head: Token) -> CharSpan:
         if child.dep_ in _CUT_RIGHT or (is_name and child.dep_ == "prep"):
             break
         right = child.right_edge.i
+    # a relative clause deeper in the phrase ends the mention too: "sources
+    # familiar with the situation who were not authorized to speak"
+    for tok in doc[head.i + 1 : right + 1]:
+        if tok.dep_ in ("relcl", "acl") and tok.left_edge.i > head.i:
+            right = min(right, tok.left_edge.i - 1)
+            break
     while left < right and (doc[left].is_punct or doc[left].dep_ == "cc"):
         left += 1
     while right > left and doc[right].is_punct:
