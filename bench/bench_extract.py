@@ -1,7 +1,8 @@
 """Benchmark the extractor: throughput against bare spaCy, memory when streaming, accuracy.
 
-    .venv/bin/python bench/bench_extract.py [--rounds 3] [--seed-repeat 4] [--docs 2000]
-        [--batch-size 32] [--model NAME] [--skip throughput,memory,accuracy] [-o figures.json]
+    .venv/bin/python bench/bench_extract.py [--rounds 3] [--seed-repeat N] [--docs 2000]
+        [--batch-size 32] [--model NAME] [--dev DIR] [--skip throughput,memory,accuracy]
+        [-o figures.json]
 
 (a) **Memory**: ``extract_documents`` over a generator of ``--docs`` synthetic
     documents (paragraphs of the seeds shuffled, each with a unique header line
@@ -78,11 +79,11 @@ def seed_documents() -> list[Document]:
     return [Document(p.stem, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
 
 
-def dev_texts() -> list[Document]:
-    """The texts (only) of the dev sets, when ``../shared/dev`` is present."""
+def dev_texts(dev: Path) -> list[Document]:
+    """The texts (only) of the dev sets, when ``dev`` holds them."""
     out: list[Document] = []
     for name in ("ggt_dev.jsonl", "polnear_dev.jsonl"):
-        path = DEV / name
+        path = dev / name
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)
@@ -292,18 +293,18 @@ def indirect_recall(result: EvaluationResult, mode: str) -> dict[str, Any]:
     }
 
 
-def accuracy(nlp: Any, batch_size: int) -> dict[str, Any]:
+def accuracy(nlp: Any, batch_size: int, dev: Path) -> dict[str, Any]:
     """Scores on the seeds' gold and, when present, on the dev sets."""
     out: dict[str, Any] = {}
     seeds_gold = [Document.from_dict(r) for r in read_gold(GOLD)]
     result = evaluate_documents(seeds_gold, predict(nlp, seeds_gold, batch_size))
     out["seeds"] = scores(result, ("partial",))
-    ggt = DEV / "ggt_dev.jsonl"
+    ggt = dev / "ggt_dev.jsonl"
     if ggt.exists():
         gold = [Document.from_dict(r) for r in read_gold(ggt)]
         result = evaluate_documents(gold, predict(nlp, gold, batch_size))
         out["ggt"] = scores(result, ("partial", "coverage30"))
-    polnear = DEV / "polnear_dev.jsonl"
+    polnear = dev / "polnear_dev.jsonl"
     if polnear.exists():
         records = read_gold(polnear)
         all_gold = [Document.from_dict(r) for r in records]
@@ -330,7 +331,7 @@ def print_accuracy(figures: dict[str, Any]) -> None:
     for name, label in (("seeds", "seeds gold (5 docs)"), ("ggt", "GGT dev"),
                         ("polnear_speech", "PolNeAR dev, reported-speech subset")):
         if name not in figures:
-            print(f"  {label}: absent (../shared/dev not present), skipped")
+            print(f"  {label}: absent (no dev data folder), skipped")
             continue
         block = figures[name]
         print(f"  {label}:")
@@ -360,7 +361,11 @@ def command_line() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds")
-    parser.add_argument("--seed-repeat", type=int, default=4, help="copies of the seeds")
+    parser.add_argument("--seed-repeat", type=int, default=None,
+                        help="copies of the seeds (default 4 with the dev texts, else 20)")
+    parser.add_argument("--dev", type=Path, default=DEV,
+                        help="third-party dev data folder (default ../shared/dev; "
+                        "skipped when absent)")
     parser.add_argument("--docs", type=int, default=2000, help="documents for the memory run")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--model", default=None, help="spaCy pipeline (default as extract)")
@@ -396,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{m['rss_max_second_half_mib']} MiB: {100 * m['peak_growth_second_half']:+.1f}%")
 
     if "throughput" not in skip:
-        docs = seed_documents() * args.seed_repeat + dev_texts()
+        extra = dev_texts(args.dev)
+        repeat = args.seed_repeat if args.seed_repeat is not None else (4 if extra else 20)
+        docs = seed_documents() * repeat + extra
         print(f"\n(b) throughput: {len(docs)} documents, {word_count(docs)} words, "
               f"batch size {args.batch_size}, {args.rounds} alternating rounds")
         t = throughput(nlp, docs, args.rounds, args.batch_size)
@@ -411,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "accuracy" not in skip:
         print("\n(c) accuracy")
-        a = accuracy(nlp, args.batch_size)
+        a = accuracy(nlp, args.batch_size, args.dev)
         figures["accuracy"] = a
         print_accuracy(a)
 

@@ -78,7 +78,6 @@ class QuotedStretch:
 
 
 _OPENING_CONTEXT = set(" \t\n([{—–-/\u00a0\u2009\u202f:") | {""}
-_CLOSING_FOLLOW = set(" \t\n)]}.,;:!?—–-…/\u00a0\u2009\u202f") | {""}
 
 
 def _is_letter(ch: str) -> bool:

@@ -4,17 +4,21 @@ The rules work in three passes over one document:
 
 1. :func:`find_attributions` reads the parse for attribution frames: a cue
    (``said``, ``told``, ``according to``), its source (the speaker head) and,
-   where the syntax gives one, its content clause.
+   where the syntax gives one, its content. The content frames of a cue verb
+   are the ``*_frame`` functions of :data:`CONTENT_FRAMES`, tried in order
+   (a clausal complement, a preceding clause, a parenthetical attribution, an
+   infinitive, a prepositional or direct object), then a colon. Which frames a
+   verb takes is data: the tags of ``data/cue_verbs.txt``.
 2. Quoted stretches (from :mod:`quotes.marks`) inside a content clause make it
    ``mixed``, or ``direct`` when they fill it; other stretches look for an
    attribution next to them (``“A,” he said`` / ``he said: “A”``), continue a
    multi-paragraph quote, or stand alone as a floating quote when they read as
    a sentence; short unattributed stretches are scare quotes and dropped.
 3. Content clauses with no marks are ``indirect``; unattributed sentences
-   around them are joined when the text shows they are the same speaker's.
+   around them join them when the text shows they are the same speaker's.
 
-Every rule below names its construction with an example sentence, and the
-confidence of a quote comes from the rule that produced it.
+Every rule names its construction with an example sentence, and the
+confidence of a quote comes from the rule that produced it (:data:`CONFIDENCE`).
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from .types import CharSpan, Quote, QuoteType
 
 # Dependency labels (ClearNLP, as in spaCy's English pipelines).
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
-CLAUSES = frozenset({"ccomp", "xcomp", "parataxis", "advcl", "conj", "dep"})
 # A verb cue needs a verb tag: "the said report" or "a call" are not cues.
 VERB_POS = frozenset({"VERB", "AUX"})
 NOT_SOURCES = frozenset(
@@ -296,20 +299,6 @@ def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
     return sorted(pieces, key=len, reverse=True)
 
 
-def _content_before_cue(doc: Doc, clause: Token, cue: Token) -> CharSpan | None:
-    """Content of "C, X said." when the parser hangs the cue under C's verb.
-
-    "Putin and Xi will meet on Monday, Peskov said." (said as parataxis of meet)
-    → "Putin and Xi will meet on Monday"
-    """
-    attribution_start = min(t.i for t in cue.subtree)
-    first = clause.left_edge.i
-    last = attribution_start - 1
-    if last - first < 2:
-        return None
-    return _token_range_span(doc, first, last)
-
-
 def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> bool:
     """True when only punctuation and the attribution itself follow the clause.
 
@@ -382,14 +371,168 @@ def _is_statement(doc: Doc, content: CharSpan | None, questions: bool = False) -
     )
 
 
-def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
-    """The attribution frame of a cue verb, if it has a source or a content."""
-    # "did not say that ...", "never claimed ...": a negated cue reports nothing
-    if any(c.dep_ == "neg" for c in tok.children) or (tok.is_upper and len(tok) > 1):
+@dataclass(frozen=True)
+class _Content:
+    """What a content frame found: the content (None: the frame applies but
+    yields nothing), further pieces, the rule, and a wider cue if any."""
+
+    content: CharSpan | None
+    rule: str | None = None
+    more: tuple[CharSpan, ...] = ()
+    cue: CharSpan | None = None
+
+
+def _direct_only_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "He continued: ..." — such verbs take no clause, only a colon or marks."""
+    return _Content(None) if verb.direct_only else None
+
+
+def _complement_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "X said (that) C": a clausal complement after the cue.
+
+    An unmarked "advcl" with a subject is a misparsed complement: "Trump said
+    after the convention he would not accept ...".
+    """
+    for c in tok.children:
+        if c.i > tok.i and (
+            c.dep_ == "ccomp"
+            or (
+                c.dep_ == "advcl"
+                and not any(m.dep_ == "mark" for m in c.children)
+                and any(m.dep_ == "nsubj" for m in c.children)
+                and c.tag_ in FINITE_TAGS | {"VB"}
+            )
+        ):
+            return _Content(_clause_content(doc, c))
+    return None
+
+
+def _preceding_clause_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "C, X said.": the complement comes first, set off by punctuation."""
+    if tok.dep_ == "relcl":
         return None
-    # "declined to criticize", "refused to comment": nothing was said
-    if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
+    earlier = [c for c in tok.children if c.dep_ == "ccomp" and c.i < tok.i]
+    if (
+        earlier
+        and _separated(doc, earlier[0].right_edge.i, tok, source)
+        and not _is_attributed_clause(earlier[0], lexicon)
+    ):
+        return _Content(_clause_content(doc, earlier[0]))
+    return None
+
+
+def _parenthetical_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "C, X said." / "A, X said, B": the parser hangs the cue under C's verb."""
+    if (
+        tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
+        and tok.tag_ in FINITE_TAGS
+        and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in tok.children)
+        and tok.head.pos_ in VERB_POS
+        and source is not None
+        and _set_off(doc, tok)
+        and not _is_attributed_clause(tok.head, lexicon)
+    ):
+        pieces = _pieces_around(doc, tok.head, tok)
+        return _Content(pieces[0], more=tuple(pieces[1:])) if pieces else _Content(None)
+    return None
+
+
+def _infinitive_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "X urged Kiev and Moscow to resume talks": the infinitive, addressee left out."""
+    if not verb.takes_infinitive:
         return None
+    for c in tok.children:
+        if (
+            c.dep_ in ("xcomp", "ccomp")
+            and c.i > tok.i
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        ):
+            last = _without_adjuncts(doc, c, c.right_edge.i)
+            return _Content(_token_range_span(doc, c.left_edge.i, last), "indirect-infinitive")
+    return None
+
+
+def _prepositional_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "Beijing called for an end to the war": the object of the cue's preposition."""
+    if not verb.prepositions:
+        return None
+    pobj = _prepositional_object(tok, verb.prepositions)
+    if pobj is None:
+        return None
+    prep = pobj.head
+    last = _without_adjuncts(doc, pobj, pobj.right_edge.i)
+    return _Content(
+        _token_range_span(doc, pobj.left_edge.i, last),
+        "indirect-object",
+        cue=CharSpan.of(_text(doc), tok.idx, prep.idx + len(prep)),
+    )
+
+
+def _object_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """ "Putin described relations as the best in history": object and complement.
+
+    Not "might reiterate the proposal" (hypothetical) nor "portrayed itself as"
+    (no claim); "criticized the prime minister" needs its "for ..." to report words.
+    """
+    if (
+        not verb.takes_object
+        or source is None
+        or any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
+    ):
+        return None
+    objects = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i]
+    if not objects or objects[0].lower_.endswith(("self", "selves")):
+        return None
+    obj = objects[0]
+    own_end = _without_adjuncts(doc, obj, obj.right_edge.i)
+    last = own_end
+    for child in tok.children:
+        if child.i > obj.i and (
+            child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ in ("as", "of", "for"))
+        ):
+            last = max(last, _without_adjuncts(doc, child, child.right_edge.i))
+    if last > own_end or not (verb.needs_complement or obj.pos_ in ("PRON", "PROPN")):
+        return _Content(_token_range_span(doc, obj.left_edge.i, last), "indirect-object")
+    return _Content(None)
+
+
+def _colon_frame(doc: Doc, tok: Token) -> _Content | None:
+    """ "X said: C" — the rest of the paragraph (marks lost in translation)."""
+    if not _colon_follows(doc, tok):
+        return None
+    colon = tok.i + 1 if doc[tok.i + 1].text == ":" else tok.i + 2
+    para_end = _paragraph_end(doc, doc[colon].idx)
+    return _Content(_char_span(doc, doc[colon].idx + 1, para_end), "indirect-colon")
+
+
+#: Content frames of a cue verb, tried in order; the first that applies decides.
+CONTENT_FRAMES = (
+    _direct_only_frame,
+    _complement_frame,
+    _preceding_clause_frame,
+    _parenthetical_frame,
+    _infinitive_frame,
+    _prepositional_frame,
+    _object_frame,
+)
+
+
+def _cue_source(tok: Token) -> Token | None:
+    """The source of a cue verb, with what is never a source filtered out."""
     source = _source_of(tok)
     # "published a notice Tuesday saying that ...": a date is no source; the
     # clause's subject is
@@ -401,119 +544,18 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     # "That supported ...", "any of them called ...": not a source of words
     if source is not None and source.lower_ in NOT_SOURCES:
         source = None
-    cue = CharSpan.of(_text(doc), tok.idx, tok.idx + len(tok))
-    # particle verbs: "pointed out", "called for"
-    for child in tok.children:
-        if child.dep_ == "prt" and child.i == tok.i + 1:
-            cue = CharSpan.of(_text(doc), tok.idx, child.idx + len(child))
-    content: CharSpan | None = None
-    more: tuple[CharSpan, ...] = ()
-    rule = "indirect-weak" if verb.weak else "indirect-clause"
+    return source
 
-    # "X said (that) C": a clausal complement
-    # (an unmarked "advcl" with a subject is a misparsed complement: "Trump said
-    # after the convention he would not accept ...")
-    ccomps = [
-        c
-        for c in tok.children
-        if c.i > tok.i
-        and (
-            c.dep_ == "ccomp"
-            or (
-                c.dep_ == "advcl"
-                and not any(m.dep_ == "mark" for m in c.children)
-                and any(m.dep_ == "nsubj" for m in c.children)
-                and c.tag_ in FINITE_TAGS | {"VB"}
-            )
-        )
-    ]
-    if verb.direct_only:
-        pass  # "he continued: ..." only; see the colon rule below
-    elif ccomps:
-        content = _clause_content(doc, ccomps[0])
-    # "C, X said.": the clause comes first
-    elif (
-        tok.dep_ != "relcl"
-        and (earlier := [c for c in tok.children if c.dep_ == "ccomp" and c.i < tok.i])
-        and _separated(doc, earlier[0].right_edge.i, tok, source)
-        and not _is_attributed_clause(earlier[0], lexicon)
-    ):
-        content = _clause_content(doc, earlier[0])
-    # "C, X said." / "A, X said, B": the parser hangs the cue under C's verb
-    elif (
-        tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
-        and tok.tag_ in FINITE_TAGS
-        and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in tok.children)
-        and tok.head.pos_ in VERB_POS
-        and source is not None
-        and _set_off(doc, tok)
-        and not _is_attributed_clause(tok.head, lexicon)
-    ):
-        pieces = _pieces_around(doc, tok.head, tok)
-        if pieces:
-            content, more = pieces[0], tuple(pieces[1:])
-    # "X urged Kiev and Moscow to resume talks": the infinitive, addressee left out
-    elif verb.takes_infinitive and (
-        xcomps := [
-            c
-            for c in tok.children
-            if c.dep_ in ("xcomp", "ccomp")
-            and c.i > tok.i
-            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-        ]
-    ):
-        content = _token_range_span(
-            doc, xcomps[0].left_edge.i, _without_adjuncts(doc, xcomps[0], xcomps[0].right_edge.i)
-        )
-        rule = "indirect-infinitive"
-    # "Beijing called for an end to the war": the object of the cue's preposition
-    elif verb.prepositions and (pobj := _prepositional_object(tok, verb.prepositions)) is not None:
-        prep = pobj.head
-        content = _token_range_span(
-            doc, pobj.left_edge.i, _without_adjuncts(doc, pobj, pobj.right_edge.i)
-        )
-        cue = CharSpan.of(_text(doc), tok.idx, prep.idx + len(prep))
-        rule = "indirect-object"
-    # "Putin described relations as the best in history": object and complement
-    elif (
-        verb.takes_object
-        and source is not None
-        and not any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
-        and (objects := [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i])
-        and not objects[0].lower_.endswith(("self", "selves"))
-    ):
-        # ("might reiterate the proposal" is hypothetical; "portrayed itself as" is no claim)
-        obj = objects[0]
-        last = _without_adjuncts(doc, obj, obj.right_edge.i)
-        for child in tok.children:
-            if child.i > obj.i and (
-                child.dep_ == "oprd"
-                or (child.dep_ == "prep" and child.lower_ in ("as", "of", "for"))
-            ):
-                last = max(last, _without_adjuncts(doc, child, child.right_edge.i))
-        has_complement = last > _without_adjuncts(doc, obj, obj.right_edge.i)
-        if has_complement or not (verb.needs_complement or obj.pos_ in ("PRON", "PROPN")):
-            content = _token_range_span(doc, obj.left_edge.i, last)
-            rule = "indirect-object"
-    # "X said: C" — the content follows a colon (marks lost in translation)
-    if content is None and _colon_follows(doc, tok):
-        colon = tok.i + 1 if doc[tok.i + 1].text == ":" else tok.i + 2
-        para_end = _paragraph_end(doc, doc[colon].idx)
-        content = _char_span(doc, doc[colon].idx + 1, para_end)
-        rule = "indirect-colon"
-    short = rule in ("indirect-object", "indirect-infinitive")
-    content = _clip_to_paragraph(doc, content, cue, min_words=2 if short else 3)
-    if verb.mental:
-        rule = "mental"  # kept only when its clause holds quoted words
-    if rule in ("indirect-clause", "indirect-weak") and not _is_statement(
-        doc, content, verb.takes_question
-    ):
-        content = None
-    if rule == "indirect-object" and content is not None and _word_count(content.text) < 2:
-        content = None
-    # indirect speech needs a source: "she was told he had months to live" has none
-    if source is None and rule != "indirect-colon":
-        content = None
+
+def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
+    """The attribution frame of a cue verb, if it has a source or a content."""
+    # "did not say that ...", "never claimed ...": a negated cue reports nothing
+    if any(c.dep_ == "neg" for c in tok.children) or (tok.is_upper and len(tok) > 1):
+        return None
+    # "declined to criticize", "refused to comment": nothing was said
+    if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
+        return None
+    source = _cue_source(tok)
     # "reporters asked whether ...": a reporter's question is not a quote
     if (
         verb.takes_question
@@ -524,6 +566,31 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     # "The study found that ...": a finding of a document, not speech
     if verb.weak and source is not None and source.lower_ in word_set("document_nouns.txt"):
         return None
+    cue = CharSpan.of(_text(doc), tok.idx, tok.idx + len(tok))
+    # particle verbs: "pointed out", "called for"
+    for child in tok.children:
+        if child.dep_ == "prt" and child.i == tok.i + 1:
+            cue = CharSpan.of(_text(doc), tok.idx, child.idx + len(child))
+    found = next(
+        (f for frame in CONTENT_FRAMES if (f := frame(doc, tok, verb, source, lexicon))), None
+    )
+    if found is None or found.content is None:
+        found = _colon_frame(doc, tok) or found or _Content(None)
+    content, more = found.content, found.more
+    rule = found.rule or ("indirect-weak" if verb.weak else "indirect-clause")
+    cue = found.cue or cue
+
+    short = rule in ("indirect-object", "indirect-infinitive")
+    content = _clip_to_paragraph(doc, content, cue, min_words=2 if short else 3)
+    if verb.mental:
+        rule = "mental"  # kept only when its clause holds quoted words
+    if rule in ("indirect-clause", "indirect-weak") and not _is_statement(
+        doc, content, verb.takes_question
+    ):
+        content = None
+    # indirect speech needs a source: "she was told he had months to live" has none
+    if source is None and rule != "indirect-colon":
+        content = None
     if source is None and content is None:
         return None
     if verb.manner_only and content is not None:
@@ -933,10 +1000,6 @@ def _resolve_overlaps(quotes: list[Quote]) -> list[Quote]:
             continue
         out.append(quote)
     return out
-
-
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.sents]
 
 
 def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) -> Quote:

@@ -179,12 +179,10 @@ def test_empty_folder_is_reported(nlp: Any, tmp_path: Path) -> None:
     assert (errors, out) == (1, [])
 
 
-@pytest.mark.xfail(
-    reason="a JSONL line with a lone surrogate (\\ud800) crashes the run in spaCy's "
-    "tokenizer (UnicodeEncodeError) instead of being reported as a bad line",
-    strict=False,
-)
-def test_lone_surrogate_line_is_a_bad_line(nlp: Any, tmp_path: Path) -> None:
+def test_lone_surrogate_line_is_a_bad_line(
+    nlp: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON "\\ud800" escape used to crash spaCy's tokenizer and lose the whole run."""
     path = tmp_path / "surrogate.jsonl"
     path.write_text(
         '{"id": "bad", "text": "Hi \\ud800 there, she said."}\n'
@@ -194,6 +192,7 @@ def test_lone_surrogate_line_is_a_bad_line(nlp: Any, tmp_path: Path) -> None:
     errors, out = run(nlp, [path], tmp_path / "out.jsonl")
     assert errors == 1
     assert [d["id"] for d in out] == ["good"]
+    assert f"{path}:1:" in capsys.readouterr().err
 
 
 # --- atomic output ----------------------------------------------------------------------

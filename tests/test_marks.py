@@ -38,9 +38,6 @@ def test_every_mark_style_pairs(text: str, expected: list[str]) -> None:
     assert inner(text) == expected
 
 
-@pytest.mark.xfail(
-    reason="French spacing inside guillemets (« text ») is not paired", strict=False
-)
 def test_french_spaced_guillemets() -> None:
     assert [s.strip() for s in inner("Il a dit « nous gagnerons » hier.")] == ["nous gagnerons"]
 
