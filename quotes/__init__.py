@@ -2,7 +2,7 @@
 
 >>> from quotes import extract
 >>> [q.text for q in extract("“We will win,” she said.")]
-['We will win,']
+['We will win']
 """
 
 from __future__ import annotations

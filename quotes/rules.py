@@ -41,6 +41,9 @@ VERB_POS = frozenset({"VERB", "AUX"})
 NOT_SOURCES = frozenset(
     {"that", "this", "these", "those", "which", "what", "any", "each", "either", "neither"}
 )
+DENIALS = frozenset(
+    {"reject", "deny", "dismiss", "dispute", "refute", "rebut", "counter", "challenge", "question"}
+)
 REFUSALS = frozenset({"decline", "refuse", "fail", "avoid", "hesitate", "neglect"})
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -63,6 +66,7 @@ CONFIDENCE = {
     "indirect-colon": 0.75,
     "indirect-infinitive": 0.6,
     "indirect-object": 0.55,
+    "indirect-noun": 0.55,
     "mental": 0.6,
     "indirect-weak": 0.55,
     "indirect-extended": 0.6,
@@ -653,6 +657,39 @@ def _clip_to_paragraph(
     return clipped
 
 
+def _noun_frame(doc: Doc, tok: Token) -> Attribution | None:
+    """A speech noun with its "that" clause, voiced by the subject of the verb
+    that governs it.
+
+    "The union raised concerns that the bridge is unsafe." → content "the bridge
+    is unsafe", cue "raised concerns", source "The union".
+    """
+    clauses = [
+        c
+        for c in tok.children
+        if c.dep_ in ("acl", "ccomp", "relcl")
+        and c.i > tok.i
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+    ]
+    verb = tok.head
+    if not clauses or tok.dep_ not in ("dobj", "pobj") or verb.pos_ not in VERB_POS:
+        return None
+    if tok.dep_ == "pobj":
+        verb = verb.head
+    source = _cue_source(verb) if verb.pos_ in VERB_POS else None
+    if source is None or any(c.dep_ == "neg" for c in verb.children):
+        return None
+    # "He rejected the claim that the plan failed": the claim is someone else's
+    if verb.lemma_ in DENIALS:
+        return None
+    first = verb if verb.i < tok.i and tok.i - verb.i <= 3 else tok
+    cue = CharSpan.of(_text(doc), first.idx, tok.idx + len(tok))
+    content = _clip_to_paragraph(doc, _clause_content(doc, clauses[0]), cue)
+    if not _is_statement(doc, content):
+        return None
+    return Attribution(cue, tok, source, content, "indirect-noun")
+
+
 def _paragraph_end(doc: Doc, pos: int) -> int:
     end = _text(doc).find("\n", pos)
     return len(_text(doc)) if end == -1 else end
@@ -674,6 +711,8 @@ def find_attributions(
             tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
         ):
             frame = _according_to_frame(doc, tok)
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lexicon.nouns:
+            frame = _noun_frame(doc, tok)
         elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_, tok.text)) is not None:
             if (
                 tok.dep_ in ("amod", "compound", "relcl", "acl")

@@ -346,11 +346,8 @@ SETTLED = [
     Case("Kuleba, who in turn said the two sides had agreed, left early.", "indirect",
          "the two sides had agreed", "Kuleba", ("Kuleba",), "said"),
     # S5: voiced nouns
-    xfail(
-        Case("The union raised concerns that the bridge is unsafe.", "indirect",
-             "the bridge is unsafe", "The union", None, "raised concerns"),
-        "S5: 'raised concerns that ...' (a voiced noun) gives no quote",
-    ),
+    Case("The union raised concerns that the bridge is unsafe.", "indirect",
+         "the bridge is unsafe", "The union", None, "raised concerns"),
     # S9: attribution inside a relative clause
     xfail(
         Case("The delay, which experts say helps nobody, will cost millions.", "indirect",
@@ -380,6 +377,8 @@ def test_settled_case(nlp: Any, case: Case) -> None:
 # --- negatives: no quote at all --------------------------------------------------------------
 
 NO_QUOTE = [
+    # a claim its subject rejects is not the subject's words
+    "The mayor rejected the claim that the bridge was unsafe.",
     # scare quotes and titles
     "It was a “historic” day for the town.",
     "The mayor’s “bridge to nowhere” cost millions.",
