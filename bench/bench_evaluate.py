@@ -25,9 +25,33 @@ from quotes.scoring import EvaluationResult, evaluate_documents
 from quotes.types import CharSpan, Document, Quote
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "ggt_dev.jsonl"
-WORDS = ("the", "minister", "council", "plan", "bridge", "taxes", "rise", "would", "will",
-         "said", "not", "open", "city", "budget", "year", "report", "police", "health",
-         "school", "price", "market", "deal", "talks", "war", "peace")
+WORDS = (
+    "the",
+    "minister",
+    "council",
+    "plan",
+    "bridge",
+    "taxes",
+    "rise",
+    "would",
+    "will",
+    "said",
+    "not",
+    "open",
+    "city",
+    "budget",
+    "year",
+    "report",
+    "police",
+    "health",
+    "school",
+    "price",
+    "market",
+    "deal",
+    "talks",
+    "war",
+    "peace",
+)
 NAMES = ("Ann Lee", "Bo Chen", "Cy Dunn", "Dora Ruiz", "Eli Moss", "Fay Khan")
 
 
@@ -43,8 +67,9 @@ def synthetic(index: int, quotes: int, rng: random.Random) -> tuple[Document, Do
         name = rng.choice(NAMES)
         content = " ".join(rng.choices(WORDS, k=rng.randint(6, 30)))
         kind = rng.choice(("direct", "indirect", "mixed"))
-        sentence = f"{name} said “{content}”.\n\n" if kind == "direct" else (
-            f"{name} said {content}.\n\n")
+        sentence = (
+            f"{name} said “{content}”.\n\n" if kind == "direct" else (f"{name} said {content}.\n\n")
+        )
         start = pos + sentence.index(content)
         cue = pos + len(name) + 1
         gold.append((start, start + len(content), kind, name, cue, cue + 4))
@@ -53,9 +78,13 @@ def synthetic(index: int, quotes: int, rng: random.Random) -> tuple[Document, Do
     text = "".join(parts)
 
     def make(start: int, end: int, kind: str, name: str, cue: int, cue_end: int) -> Quote:
-        return Quote(kind, CharSpan.of(text, start, end),  # type: ignore[arg-type]
-                     speaker=CharSpan.of(text, cue - len(name) - 1, cue - 1),
-                     speaker_name=(name,), cue=CharSpan.of(text, cue, cue_end))
+        return Quote(
+            kind,
+            CharSpan.of(text, start, end),  # type: ignore[arg-type]
+            speaker=CharSpan.of(text, cue - len(name) - 1, cue - 1),
+            speaker_name=(name,),
+            cue=CharSpan.of(text, cue, cue_end),
+        )
 
     pred: list[Quote] = []
     for start, end, kind, name, cue, cue_end in gold:
@@ -73,8 +102,10 @@ def synthetic(index: int, quotes: int, rng: random.Random) -> tuple[Document, Do
         start = rng.randrange(0, max(1, len(text) - 60))
         pred.append(Quote("indirect", CharSpan.of(text, start, start + 50), None, ("Eli Moss",)))
     doc_id = f"synthetic-{index:04d}"
-    return (Document(doc_id, text, tuple(make(*g) for g in gold)),
-            Document(doc_id, text, tuple(pred)))
+    return (
+        Document(doc_id, text, tuple(make(*g) for g in gold)),
+        Document(doc_id, text, tuple(pred)),
+    )
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> tuple[float, object]:
@@ -118,21 +149,28 @@ def main() -> None:
     seconds, result = best_of(args.repeat, lambda: score_all(gold, pred))
     assert isinstance(result, EvaluationResult)
     print(f"synthetic: {args.docs} documents, {n_gold} gold and {n_pred} predicted quotes")
-    print(f"  scoring (4 modes, all figures, errors): {seconds:.3f} s, "
-          f"{seconds * per100:.4f} s per 100 documents")
-    print(f"  quotes partial F1 {result.quotes('partial').f1:.3f}, "
-          f"exact F1 {result.quotes('exact').f1:.3f}")
+    print(
+        f"  scoring (4 modes, all figures, errors): {seconds:.3f} s, "
+        f"{seconds * per100:.4f} s per 100 documents"
+    )
+    print(
+        f"  quotes partial F1 {result.quotes('partial').f1:.3f}, "
+        f"exact F1 {result.quotes('exact').f1:.3f}"
+    )
     json_s, _ = best_of(args.repeat, lambda: render_json(result))
     html_s, _ = best_of(1, lambda: render_html(result))
-    print(f"  JSON report: {json_s * per100:.4f} s per 100 documents; "
-          f"HTML report: {html_s * per100:.4f} s per 100 documents")
+    print(
+        f"  JSON report: {json_s * per100:.4f} s per 100 documents; "
+        f"HTML report: {html_s * per100:.4f} s per 100 documents"
+    )
     if DEV.exists():
         from quotes.io import iter_annotated_documents
 
         dev = [d for d in iter_annotated_documents([DEV]) if isinstance(d, Document)]
         repeated = [
             Document(f"{d.id}#{i}", d.text, d.quotes)
-            for i in range(args.docs // len(dev) + 1) for d in dev
+            for i in range(args.docs // len(dev) + 1)
+            for d in dev
         ][: args.docs]
         seconds, dev_result = best_of(args.repeat, lambda: score_all(repeated, repeated))
         assert isinstance(dev_result, EvaluationResult)
@@ -140,9 +178,11 @@ def main() -> None:
         f1s.update({f"e2e {m}": dev_result.end_to_end(m).f1 for m in dev_result.modes})
         f1s["cues"] = dev_result.cues().f1
         perfect = all(v == 1.0 for v in f1s.values())
-        print(f"ggt_dev against itself, repeated to {len(repeated)} documents: "
-              f"{seconds * 100 / len(repeated):.4f} s per 100 documents; "
-              f"every F1 1.0: {perfect}")
+        print(
+            f"ggt_dev against itself, repeated to {len(repeated)} documents: "
+            f"{seconds * 100 / len(repeated):.4f} s per 100 documents; "
+            f"every F1 1.0: {perfect}"
+        )
     else:
         print("../shared/dev not present: dev sanity figure skipped")
 

@@ -152,8 +152,11 @@ def throughput(nlp: Any, docs: list[Document], rounds: int, batch_size: int) -> 
         "rounds": rounds,
         "batch_size": batch_size,
         "best": {
-            k: {"seconds": round(t.seconds, 3), "docs_per_s": round(t.docs_per_s, 2),
-                "words_per_s": round(t.words_per_s, 1)}
+            k: {
+                "seconds": round(t.seconds, 3),
+                "docs_per_s": round(t.docs_per_s, 2),
+                "words_per_s": round(t.words_per_s, 1),
+            }
             for k, t in best.items()
         },
         "median_seconds": {k: round(v, 3) for k, v in median.items()},
@@ -328,8 +331,11 @@ def prf(counts: dict[str, Any]) -> str:
 
 
 def print_accuracy(figures: dict[str, Any]) -> None:
-    for name, label in (("seeds", "seeds gold (5 docs)"), ("ggt", "GGT dev"),
-                        ("polnear_speech", "PolNeAR dev, reported-speech subset")):
+    for name, label in (
+        ("seeds", "seeds gold (5 docs)"),
+        ("ggt", "GGT dev"),
+        ("polnear_speech", "PolNeAR dev, reported-speech subset"),
+    ):
         if name not in figures:
             print(f"  {label}: absent (no dev data folder), skipped")
             continue
@@ -341,14 +347,20 @@ def print_accuracy(figures: dict[str, Any]) -> None:
             m = block[mode]
             attr = m["attribution"]["accuracy"]
             print(f"    {mode:10s} quotes     {prf(m['quotes'])}")
-            print(f"    {'':10s} end-to-end {prf(m['end_to_end'])}   attribution "
-                  f"{'n/a' if attr is None else f'{attr:.3f}'}")
+            print(
+                f"    {'':10s} end-to-end {prf(m['end_to_end'])}   attribution "
+                f"{'n/a' if attr is None else f'{attr:.3f}'}"
+            )
         if name == "polnear_speech":
-            print(f"    gold quotes kept {block['gold_quotes']}; predictions set aside "
-                  f"(overlapping only non-speech gold) {block['predictions_set_aside']}")
+            print(
+                f"    gold quotes kept {block['gold_quotes']}; predictions set aside "
+                f"(overlapping only non-speech gold) {block['predictions_set_aside']}"
+            )
             for mode, r in block["indirect"].items():
-                print(f"    {mode:10s} indirect recall {r['recall']:.3f} "
-                      f"(typed indirect {r['recall_typed']:.3f}) of {r['gold_indirect']}")
+                print(
+                    f"    {mode:10s} indirect recall {r['recall']:.3f} "
+                    f"(typed indirect {r['recall_typed']:.3f}) of {r['gold_indirect']}"
+                )
 
 
 def command_line() -> str:
@@ -361,11 +373,18 @@ def command_line() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds")
-    parser.add_argument("--seed-repeat", type=int, default=None,
-                        help="copies of the seeds (default 4 with the dev texts, else 20)")
-    parser.add_argument("--dev", type=Path, default=DEV,
-                        help="third-party dev data folder (default ../shared/dev; "
-                        "skipped when absent)")
+    parser.add_argument(
+        "--seed-repeat",
+        type=int,
+        default=None,
+        help="copies of the seeds (default 4 with the dev texts, else 20)",
+    )
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        default=DEV,
+        help="third-party dev data folder (default ../shared/dev; skipped when absent)",
+    )
     parser.add_argument("--docs", type=int, default=2000, help="documents for the memory run")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--model", default=None, help="spaCy pipeline (default as extract)")
@@ -386,35 +405,47 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
     }
-    print(f"model {meta['model']} {meta['pipeline']}; spaCy {meta['spacy']}; "
-          f"{meta['cpus']} CPUs, load average {meta['loadavg_at_start']}")
+    print(
+        f"model {meta['model']} {meta['pipeline']}; spaCy {meta['spacy']}; "
+        f"{meta['cpus']} CPUs, load average {meta['loadavg_at_start']}"
+    )
     figures: dict[str, Any] = {"command": command_line()[2:], "meta": meta}
 
     if "memory" not in skip:
         print(f"\n(a) memory: streaming {args.docs} synthetic documents")
         m = memory(nlp, args.docs, args.batch_size)
         figures["memory"] = m
-        print(f"  RSS start {m['rss_start_mib']} MiB, after 10% {m['rss_10pct_mib']} MiB, "
-              f"end {m['rss_end_mib']} MiB, max {m['rss_max_mib']} MiB; growth after 10%: "
-              f"{100 * m['growth_after_10pct']:.1f}% ({m['docs']} docs in {m['seconds']} s)")
-        print(f"  peak RSS first half {m['rss_max_first_half_mib']} MiB, second half "
-              f"{m['rss_max_second_half_mib']} MiB: {100 * m['peak_growth_second_half']:+.1f}%")
+        print(
+            f"  RSS start {m['rss_start_mib']} MiB, after 10% {m['rss_10pct_mib']} MiB, "
+            f"end {m['rss_end_mib']} MiB, max {m['rss_max_mib']} MiB; growth after 10%: "
+            f"{100 * m['growth_after_10pct']:.1f}% ({m['docs']} docs in {m['seconds']} s)"
+        )
+        print(
+            f"  peak RSS first half {m['rss_max_first_half_mib']} MiB, second half "
+            f"{m['rss_max_second_half_mib']} MiB: {100 * m['peak_growth_second_half']:+.1f}%"
+        )
 
     if "throughput" not in skip:
         extra = dev_texts(args.dev)
         repeat = args.seed_repeat if args.seed_repeat is not None else (4 if extra else 20)
         docs = seed_documents() * repeat + extra
-        print(f"\n(b) throughput: {len(docs)} documents, {word_count(docs)} words, "
-              f"batch size {args.batch_size}, {args.rounds} alternating rounds")
+        print(
+            f"\n(b) throughput: {len(docs)} documents, {word_count(docs)} words, "
+            f"batch size {args.batch_size}, {args.rounds} alternating rounds"
+        )
         t = throughput(nlp, docs, args.rounds, args.batch_size)
         figures["throughput"] = t
         print(f"  {'':22s} {'docs/s':>8s} {'words/s':>9s} {'best s':>8s} {'median s':>9s}")
         for name, label in (("bare", "bare spaCy (same pipes)"), ("extract", "quotes extract")):
             b = t["best"][name]
-            print(f"  {label:22s} {b['docs_per_s']:8.2f} {b['words_per_s']:9.0f} "
-                  f"{b['seconds']:8.2f} {t['median_seconds'][name]:9.2f}")
-        print(f"  ratio extract/bare: best {t['ratio_best']:.3f}, median "
-              f"{t['ratio_median']:.3f} (target >= 0.85)")
+            print(
+                f"  {label:22s} {b['docs_per_s']:8.2f} {b['words_per_s']:9.0f} "
+                f"{b['seconds']:8.2f} {t['median_seconds'][name]:9.2f}"
+            )
+        print(
+            f"  ratio extract/bare: best {t['ratio_best']:.3f}, median "
+            f"{t['ratio_median']:.3f} (target >= 0.85)"
+        )
 
     if "accuracy" not in skip:
         print("\n(c) accuracy")

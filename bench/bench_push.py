@@ -72,18 +72,31 @@ def main() -> None:
             bare = [Document(d.id, d.text) for d in synthetic(raw, args.documents)]
             with tempfile.TemporaryDirectory() as docs_dir:
                 path = Path(docs_dir) / "docs.jsonl"
-                path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n"
-                                        for d in bare))
+                path.write_text(
+                    "".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in bare)
+                )
                 tracemalloc.start()
                 start = time.perf_counter()
-                report = ls_client.push([path], "bench", url=srv.url, api_key=srv.token,
-                                        batch_size=args.batch_size, progress=False, nlp=nlp)
+                report = ls_client.push(
+                    [path],
+                    "bench",
+                    url=srv.url,
+                    api_key=srv.token,
+                    batch_size=args.batch_size,
+                    progress=False,
+                    nlp=nlp,
+                )
         else:
             tracemalloc.start()
             start = time.perf_counter()
             report = ls_client.push(
-                [], "bench", url=srv.url, api_key=srv.token, batch_size=args.batch_size,
-                progress=False, documents=synthetic(seeds, args.documents),
+                [],
+                "bench",
+                url=srv.url,
+                api_key=srv.token,
+                batch_size=args.batch_size,
+                progress=False,
+                documents=synthetic(seeds, args.documents),
                 model_version="bench",
             )
         seconds = time.perf_counter() - start
@@ -92,18 +105,22 @@ def main() -> None:
         conn = ls_client.connect(srv.url, srv.token)
         tasks = len(ls_client.existing_tasks(conn, report.project_id))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "documents": report.imported,
-        "tasks_in_project": tasks,
-        "import_requests": requests,
-        "batch_size": args.batch_size,
-        "extraction_included": args.extract,
-        "quotes_per_document": round(sum(len(s.quotes) for s in seeds) / len(seeds), 1),
-        "seconds": round(seconds, 2),
-        "documents_per_second": round(report.imported / seconds, 1),
-        "python_heap_peak_mb": round(heap_peak / 2**20, 1),
-        "peak_rss_mb": round(rss_mb, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "documents": report.imported,
+                "tasks_in_project": tasks,
+                "import_requests": requests,
+                "batch_size": args.batch_size,
+                "extraction_included": args.extract,
+                "quotes_per_document": round(sum(len(s.quotes) for s in seeds) / len(seeds), 1),
+                "seconds": round(seconds, 2),
+                "documents_per_second": round(report.imported / seconds, 1),
+                "python_heap_peak_mb": round(heap_peak / 2**20, 1),
+                "peak_rss_mb": round(rss_mb, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

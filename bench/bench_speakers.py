@@ -66,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
 
     nlp = load_pipeline()
     docs = [d for d in iter_annotated_documents([path]) if not isinstance(d, InputError)]
-    tallies = {"overall": Tally(), "with mention": Tally(), "floating": Tally(),
-               "pronoun mention": Tally()}
+    tallies = {
+        "overall": Tally(),
+        "with mention": Tally(),
+        "floating": Tally(),
+        "pronoun mention": Tally(),
+    }
     spent = 0.0
     parse_time = 0.0
     started = time.perf_counter()
@@ -90,13 +94,17 @@ def main(argv: list[str] | None = None) -> int:
                     tallies["pronoun mention"].add(ok)
             if args.errors and not ok:
                 mention = g.speaker.text if g.speaker else "-"
-                print(f"{doc.id}\t{mention!r}\tgold={list(g.speaker_name)}"
-                      f"\tgot={list(p.speaker_name)}\t{g.text[:50]!r}")
+                print(
+                    f"{doc.id}\t{mention!r}\tgold={list(g.speaker_name)}"
+                    f"\tgot={list(p.speaker_name)}\t{g.text[:50]!r}"
+                )
     print(f"{path.name}: {len(docs)} docs")
     for name, tally in tallies.items():
         print(f"  {name:16} {tally}")
-    print(f"  attribute_speakers time {spent:.3f}s vs parse {parse_time:.1f}s "
-          f"({100 * spent / max(parse_time, 1e-9):.1f}%)")
+    print(
+        f"  attribute_speakers time {spent:.3f}s vs parse {parse_time:.1f}s "
+        f"({100 * spent / max(parse_time, 1e-9):.1f}%)"
+    )
     return 0
 
 

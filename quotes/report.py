@@ -53,20 +53,36 @@ COUNT_HEADER = ("", "P", "R", "F1", "TP", "FP", "FN")
 
 
 def _count_row(label: str, counts: Counts) -> list[str]:
-    return [label, f"{counts.p:.3f}", f"{counts.r:.3f}", f"{counts.f1:.3f}",
-            str(counts.tp), str(counts.fp), str(counts.fn)]
+    return [
+        label,
+        f"{counts.p:.3f}",
+        f"{counts.r:.3f}",
+        f"{counts.f1:.3f}",
+        str(counts.tp),
+        str(counts.fp),
+        str(counts.fn),
+    ]
 
 
 def score_tables(result: EvaluationResult) -> list[tuple[str, list[str], list[list[str]]]]:
     """The score tables as (title, header, rows): shared by every rendering."""
     modes = result.modes
     tables: list[tuple[str, list[str], list[list[str]]]] = [
-        ("Quotes (span)", ["mode", *COUNT_HEADER[1:]],
-         [_count_row(m, result.quotes(m)) for m in modes]),
-        ("End to end (span and speaker)", ["mode", *COUNT_HEADER[1:]],
-         [_count_row(m, result.end_to_end(m)) for m in modes]),
-        ("By type (span and type)", ["type / mode", *COUNT_HEADER[1:]],
-         [_count_row(f"{t} {m}", result.by_type(t, m)) for t in QUOTE_TYPES for m in modes]),
+        (
+            "Quotes (span)",
+            ["mode", *COUNT_HEADER[1:]],
+            [_count_row(m, result.quotes(m)) for m in modes],
+        ),
+        (
+            "End to end (span and speaker)",
+            ["mode", *COUNT_HEADER[1:]],
+            [_count_row(m, result.end_to_end(m)) for m in modes],
+        ),
+        (
+            "By type (span and type)",
+            ["type / mode", *COUNT_HEADER[1:]],
+            [_count_row(f"{t} {m}", result.by_type(t, m)) for t in QUOTE_TYPES for m in modes],
+        ),
         ("Cues", ["mode", *COUNT_HEADER[1:]], [_count_row("exact", result.cues())]),
     ]
     acc_rows = []
@@ -74,8 +90,13 @@ def score_tables(result: EvaluationResult) -> list[tuple[str, list[str], list[li
         acc = result.attribution(m)
         value = "n/a" if acc.value is None else f"{acc.value:.3f}"
         acc_rows.append([m, value, str(acc.correct), str(acc.total)])
-    tables.append(("Attribution accuracy (matched quotes)", ["mode", "accuracy", "correct",
-                                                             "total"], acc_rows))
+    tables.append(
+        (
+            "Attribution accuracy (matched quotes)",
+            ["mode", "accuracy", "correct", "total"],
+            acc_rows,
+        )
+    )
     docs = result.document_counts()
     tables.append(("Documents", list(docs), [[str(v) for v in docs.values()]]))
     return tables
@@ -83,10 +104,15 @@ def score_tables(result: EvaluationResult) -> list[tuple[str, list[str], list[li
 
 def speaker_table(result: EvaluationResult) -> tuple[str, list[str], list[list[str]]]:
     """The per-speaker table (focus mode)."""
-    rows = [[r.name, str(r.gold), str(r.found), str(r.found_right_speaker), str(r.missed)]
-            for r in result.speakers()]
-    return (f"Speakers ({result.focus})", ["speaker", "gold", "found", "right speaker",
-                                           "missed"], rows)
+    rows = [
+        [r.name, str(r.gold), str(r.found), str(r.found_right_speaker), str(r.missed)]
+        for r in result.speakers()
+    ]
+    return (
+        f"Speakers ({result.focus})",
+        ["speaker", "gold", "found", "right speaker", "missed"],
+        rows,
+    )
 
 
 def _clip(text: str, limit: int = 90) -> str:
@@ -96,14 +122,21 @@ def _clip(text: str, limit: int = 90) -> str:
 
 def error_line(error: ScoringError) -> list[str]:
     """An error as table cells: document, offsets, kind, gold, prediction, context."""
+
     def side(q: Any) -> str:
         if q is None:
             return ""
         names = "; ".join(q.speaker_name) or (q.speaker.text if q.speaker else "?")
         return f"{q.type} «{_clip(q.text, 60)}» — {names}"
 
-    return [error.document, f"{error.start}-{error.end}", error.kind, side(error.gold),
-            side(error.pred), _clip(error.context.text, 120)]
+    return [
+        error.document,
+        f"{error.start}-{error.end}",
+        error.kind,
+        side(error.gold),
+        side(error.pred),
+        _clip(error.context.text, 120),
+    ]
 
 
 ERROR_HEADER = ["document", "offsets", "kind", "gold", "predicted", "context"]
@@ -153,8 +186,11 @@ def render_table(result: EvaluationResult, *, errors: bool = True) -> str:
         for error in found:
             doc, offsets, kind, gold, pred, context = error_line(error)
             lines.append(f"{doc} {offsets} {kind}")
-            lines.extend(f"  {label}: {value}" for label, value in
-                         (("gold", gold), ("pred", pred), ("context", context)) if value)
+            lines.extend(
+                f"  {label}: {value}"
+                for label, value in (("gold", gold), ("pred", pred), ("context", context))
+                if value
+            )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -164,8 +200,12 @@ def _md_cell(cell: str) -> str:
 
 
 def _markdown_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    out = [f"### {title}", "", "| " + " | ".join(_md_cell(h) or " " for h in header) + " |",
-           "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(header))) + "|"]
+    out = [
+        f"### {title}",
+        "",
+        "| " + " | ".join(_md_cell(h) or " " for h in header) + " |",
+        "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(header))) + "|",
+    ]
     out.extend("| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows)
     return "\n".join(out)
 

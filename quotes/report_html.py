@@ -94,13 +94,11 @@ def _marks(score: DocumentScore, mode: str) -> tuple[list[_Mark], list[_Mark]]:
         back = f" — matches G{pair.gold + 1}" + (f" ({', '.join(notes)})" if notes else "")
         pred_notes[pair.pred] = (list(classes), back)
     gold_marks = [
-        _Mark(f"G{i + 1}", q, tuple(gold_notes[i][0]),
-              _title(f"G{i + 1}", q, gold_notes[i][1]))
+        _Mark(f"G{i + 1}", q, tuple(gold_notes[i][0]), _title(f"G{i + 1}", q, gold_notes[i][1]))
         for i, q in enumerate(gold)
     ]
     pred_marks = [
-        _Mark(f"P{i + 1}", q, tuple(pred_notes[i][0]),
-              _title(f"P{i + 1}", q, pred_notes[i][1]))
+        _Mark(f"P{i + 1}", q, tuple(pred_notes[i][0]), _title(f"P{i + 1}", q, pred_notes[i][1]))
         for i, q in enumerate(pred)
     ]
     return gold_marks, pred_marks
@@ -137,8 +135,9 @@ def marked_text(text: str, marks: Sequence[_Mark]) -> str:
         for index in starts.get(a, []):
             mark = marks[index]
             badge = " ".join(("n", *mark.classes))
-            out.append(f'<sup class="{badge}" title="{escape(mark.title)}">'
-                       f"{escape(mark.label)}</sup>")
+            out.append(
+                f'<sup class="{badge}" title="{escape(mark.title)}">{escape(mark.label)}</sup>'
+            )
         if a == b:
             continue
         covering = [(len(s), i) for s, i in pieces if s.start <= a and b <= s.end]
@@ -169,13 +168,10 @@ def marked_text(text: str, marks: Sequence[_Mark]) -> str:
     return "".join(out)
 
 
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
-           css: str = "") -> str:
+def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
     cls = f' class="{css}"' if css else ""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<div><h3>{escape(title)}</h3><table{cls}><tr>{head}</tr>{body}</table></div>"
 
 
@@ -188,12 +184,14 @@ def _error_table(errors: Sequence[ScoringError], mode: str) -> str:
         ctx = error.context
         a = max(error.start, ctx.start) - ctx.start
         b = min(error.end, ctx.end) - ctx.start
-        context = (escape(ctx.text[:a]) + "<b>" + escape(ctx.text[a:b]) + "</b>"
-                   + escape(ctx.text[b:]))
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
-                    + f"<td>{context}</td></tr>")
-    return (f"<div><h3>{escape(f'Errors ({mode}): {len(errors)}')}</h3>"
-            f'<table class="err"><tr>{head}</tr>{"".join(rows)}</table></div>')
+        context = (
+            escape(ctx.text[:a]) + "<b>" + escape(ctx.text[a:b]) + "</b>" + escape(ctx.text[b:])
+        )
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{context}</td></tr>")
+    return (
+        f"<div><h3>{escape(f'Errors ({mode}): {len(errors)}')}</h3>"
+        f'<table class="err"><tr>{head}</tr>{"".join(rows)}</table></div>'
+    )
 
 
 LEGEND = (
@@ -210,17 +208,22 @@ LEGEND = (
 def _document_section(score: DocumentScore, mode: str) -> str:
     match = score.matches[mode]
     quotes, e2e = match.quote_counts(), match.end_to_end_counts()
-    status = {"both": "", "gold_only": " — MISSING IN PREDICTIONS (all misses)",
-              "pred_only": " — MISSING IN GOLD (all false positives)"}[score.status]
+    status = {
+        "both": "",
+        "gold_only": " — MISSING IN PREDICTIONS (all misses)",
+        "pred_only": " — MISSING IN GOLD (all false positives)",
+    }[score.status]
     gold_marks, pred_marks = _marks(score, mode)
     text = score.text
     gold_html = marked_text(text, gold_marks) if score.gold is not None else ""
     pred_text = score.pred.text if score.pred is not None else ""
     pred_html = marked_text(pred_text, pred_marks) if score.pred is not None else ""
     errors = score.errors(mode)
-    meta = (f"{len(score.gold_quotes)} gold, {len(score.pred_quotes)} predicted — quotes "
-            f"P {quotes.p:.2f} R {quotes.r:.2f} F1 {quotes.f1:.2f}; end to end F1 {e2e.f1:.2f}"
-            f" ({escape(mode)}){status}")
+    meta = (
+        f"{len(score.gold_quotes)} gold, {len(score.pred_quotes)} predicted — quotes "
+        f"P {quotes.p:.2f} R {quotes.r:.2f} F1 {quotes.f1:.2f}; end to end F1 {e2e.f1:.2f}"
+        f" ({escape(mode)}){status}"
+    )
     parts = [
         f'<section id="doc-{escape(score.id)}"><h2>{escape(score.id)}</h2>',
         f'<p class="meta">{escape(meta)}</p>',
@@ -246,18 +249,17 @@ def render_html(result: EvaluationResult, *, title: str = "quotes evaluate") -> 
     problems += [f"unreadable input: {e}" for e in result.input_errors]
     problem_html = (
         "<h3>Problems</h3><ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems) + "</ul>"
-        if problems else ""
+        if problems
+        else ""
     )
-    toc = ", ".join(
-        f'<a href="#doc-{escape(d.id)}">{escape(d.id)}</a>' for d in result.documents
-    )
+    toc = ", ".join(f'<a href="#doc-{escape(d.id)}">{escape(d.id)}</a>' for d in result.documents)
     docs = "\n".join(_document_section(d, result.focus) for d in result.documents)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
         f"<h1>{escape(title)}</h1>\n"
         f'<p class="meta">Errors and per-article figures use mode '
         f"<b>{escape(result.focus)}</b>.</p>\n"
         f'<div class="tables">{tables}{speakers}</div>\n{problem_html}\n'
-        f"{LEGEND}\n<p class=\"meta\">Articles: {toc}</p>\n{docs}\n</body></html>\n"
+        f'{LEGEND}\n<p class="meta">Articles: {toc}</p>\n{docs}\n</body></html>\n'
     )

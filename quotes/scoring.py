@@ -65,7 +65,11 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’'»)]*\s+|\n")
 
 ErrorKind = Literal["false_positive", "miss", "boundary", "wrong_speaker", "wrong_type"]
 ERROR_KINDS: tuple[ErrorKind, ...] = (
-    "miss", "false_positive", "boundary", "wrong_speaker", "wrong_type"
+    "miss",
+    "false_positive",
+    "boundary",
+    "wrong_speaker",
+    "wrong_type",
 )
 
 
@@ -343,8 +347,7 @@ def _prepare(gold: Sequence[Quote], pred: Sequence[Quote]) -> _Prepared:
                     continue
                 ppieces = pred_pieces[pi]
                 overlap = sum(piece.overlap(p) for p in ppieces)
-                if overlap or any(p.start == piece.start and p.end == piece.end
-                                  for p in ppieces):
+                if overlap or any(p.start == piece.start and p.end == piece.end for p in ppieces):
                     touching.append((gi, fi, pi, overlap))
     return _Prepared(gold_pieces, pred_pieces, touching, {})
 
@@ -395,9 +398,7 @@ def match_document(
         pi, fi, overlap = got[0]
         piece = pieces[fi]
         exact = any(p.start == piece.start and p.end == piece.end for p in pred_pieces[pi])
-        pairs.append(
-            Pair(gi, pi, overlap, exact, agree[gi, pi], gold[gi].type == pred[pi].type)
-        )
+        pairs.append(Pair(gi, pi, overlap, exact, agree[gi, pi], gold[gi].type == pred[pi].type))
         absorbed.extend(p for p, _, _ in got[1:])
     return DocumentMatch(
         mode=mode,
@@ -408,8 +409,9 @@ def match_document(
     )
 
 
-def by_type_counts(match: DocumentMatch, gold: Sequence[Quote], pred: Sequence[Quote]
-                   ) -> dict[str, Counts]:
+def by_type_counts(
+    match: DocumentMatch, gold: Sequence[Quote], pred: Sequence[Quote]
+) -> dict[str, Counts]:
     """Per type, quotes found with the right span and the right type.
 
     A pair whose types differ is a miss of the gold type and a false positive
@@ -439,6 +441,7 @@ def cue_counts(gold: Sequence[Quote], pred: Sequence[Quote]) -> Counts:
 
     Two quotes sharing one cue (an interrupted quote) give one cue.
     """
+
     def spans(quotes: Sequence[Quote]) -> set[tuple[int, int]]:
         out = set()
         for q in quotes:
@@ -451,8 +454,9 @@ def cue_counts(gold: Sequence[Quote], pred: Sequence[Quote]) -> Counts:
     return Counts(len(g & p), len(p - g), len(g - p))
 
 
-def type_confusion(match: DocumentMatch, gold: Sequence[Quote], pred: Sequence[Quote]
-                   ) -> Counter[tuple[str, str]]:
+def type_confusion(
+    match: DocumentMatch, gold: Sequence[Quote], pred: Sequence[Quote]
+) -> Counter[tuple[str, str]]:
     """Matched pairs counted by (gold type, predicted type)."""
     return Counter((gold[p.gold].type, pred[p.pred].type) for p in match.pairs)
 
@@ -564,8 +568,9 @@ class DocumentScore:
             start, end = span.start, span.end
             if g is not None and p is not None:
                 start, end = min(g.start, p.start), max(g.end, p.end)
-            out.append(ScoringError(self.id, kind, start, end, g, p,
-                                    sentence_context(text, start, end)))
+            out.append(
+                ScoringError(self.id, kind, start, end, g, p, sentence_context(text, start, end))
+            )
 
         for gi in match.missed:
             add("miss", gold[gi].content, gold[gi], None)
@@ -631,9 +636,7 @@ class EvaluationResult:
     text_mismatches: tuple[str, ...] = ()
     duplicate_ids: tuple[str, ...] = ()
     # per-mode sums of by_type_counts, filled on first use (the dict itself is fixed)
-    _by_type: dict[str, dict[str, Counts]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _by_type: dict[str, dict[str, Counts]] = field(default_factory=dict, compare=False, repr=False)
 
     def quotes(self, mode: str) -> Counts:
         """Quotes found, span only."""
@@ -745,8 +748,9 @@ def evaluate_documents(
     ids = list(gold_docs) + [i for i in pred_docs if i not in gold_docs]
     scores = tuple(score_document(gold_docs.get(i), pred_docs.get(i), modes) for i in ids)
     mismatches = tuple(
-        i for i in ids if i in gold_docs and i in pred_docs
-        and gold_docs[i].text != pred_docs[i].text
+        i
+        for i in ids
+        if i in gold_docs and i in pred_docs and gold_docs[i].text != pred_docs[i].text
     )
     return EvaluationResult(
         documents=scores,

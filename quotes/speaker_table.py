@@ -91,9 +91,14 @@ def speaker_table(documents: Iterable[Document]) -> list[SpeakerRow]:
             _join(groups, keys, name, tally[name])
             continue
         person = "person" in tally[name][0]
-        fits = [k for k, g in groups.items()
-                if person and len(k) > 1 and "person" in g.kinds
-                and keys[0] in surname_keys(g.canonical())]
+        fits = [
+            k
+            for k, g in groups.items()
+            if person
+            and len(k) > 1
+            and "person" in g.kinds
+            and keys[0] in surname_keys(g.canonical())
+        ]
         _join(groups, fits[0] if len(fits) == 1 else keys, name, tally[name])
     rows = [
         SpeakerRow(

@@ -94,8 +94,9 @@ def test_txt_id_is_the_stem(nlp: Any, tmp_path: Path) -> None:
     check_schema(out[0])
 
 
-def test_folder_input_recurses_and_skips_other_files(nlp: Any, inputs: Path,
-                                                     tmp_path: Path) -> None:
+def test_folder_input_recurses_and_skips_other_files(
+    nlp: Any, inputs: Path, tmp_path: Path
+) -> None:
     errors, out = run(nlp, [inputs], tmp_path / "out.jsonl")
     assert errors == 0
     assert sorted(d["id"] for d in out) == ["empty", "nested", "quoted"]
@@ -103,8 +104,7 @@ def test_folder_input_recurses_and_skips_other_files(nlp: Any, inputs: Path,
         check_schema(record)
 
 
-def test_empty_file_gives_a_document_without_quotes(nlp: Any, inputs: Path,
-                                                    tmp_path: Path) -> None:
+def test_empty_file_gives_a_document_without_quotes(nlp: Any, inputs: Path, tmp_path: Path) -> None:
     errors, out = run(nlp, [inputs / "empty.txt"], tmp_path / "out.jsonl")
     assert errors == 0
     assert out == [{"id": "empty", "text": "", "quotes": [], "speakers": []}]
@@ -156,16 +156,18 @@ def test_bad_file_is_reported_and_others_extracted(
 ) -> None:
     bad = tmp_path / name
     bad.write_bytes(content)
-    errors, out = run(nlp, [inputs / "quoted.txt", bad, inputs / "empty.txt"],
-                      tmp_path / "out.jsonl")
+    errors, out = run(
+        nlp, [inputs / "quoted.txt", bad, inputs / "empty.txt"], tmp_path / "out.jsonl"
+    )
     assert errors == 1
     assert [d["id"] for d in out] == ["quoted", "empty"]
     (message,) = [m for m in capsys.readouterr().err.splitlines() if str(bad) in m]
     assert words in message
 
 
-def test_missing_path_is_reported(nlp: Any, inputs: Path, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_is_reported(
+    nlp: Any, inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nope.txt"
     errors, out = run(nlp, [missing, inputs / "quoted.txt"], tmp_path / "out.jsonl")
     assert errors == 1
@@ -186,7 +188,8 @@ def test_lone_surrogate_line_is_a_bad_line(
     path = tmp_path / "surrogate.jsonl"
     path.write_text(
         '{"id": "bad", "text": "Hi \\ud800 there, she said."}\n'
-        + json.dumps({"id": "good", "text": QUOTED}) + "\n",
+        + json.dumps({"id": "good", "text": QUOTED})
+        + "\n",
         encoding="utf-8",
     )
     errors, out = run(nlp, [path], tmp_path / "out.jsonl")
@@ -260,14 +263,25 @@ def test_cli_stdout_and_exit_zero(cli: CliRunner, inputs: Path) -> None:
     assert result.stderr == ""
 
 
-def test_cli_bad_input_exit_nonzero_rest_extracted(cli: CliRunner, inputs: Path,
-                                                   tmp_path: Path) -> None:
+def test_cli_bad_input_exit_nonzero_rest_extracted(
+    cli: CliRunner, inputs: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("café".encode("latin-1"))
     out = tmp_path / "out.jsonl"
     result = cli.invoke(
-        app, ["extract", str(bad), str(inputs), str(tmp_path / "missing.txt"), "-o", str(out),
-              "--no-progress", "--batch-size", "2"]
+        app,
+        [
+            "extract",
+            str(bad),
+            str(inputs),
+            str(tmp_path / "missing.txt"),
+            "-o",
+            str(out),
+            "--no-progress",
+            "--batch-size",
+            "2",
+        ],
     )
     assert result.exit_code == 1
     assert f"quotes: {bad}: not UTF-8" in result.stderr
@@ -294,7 +308,10 @@ def test_script_on_the_seeds(tmp_path: Path) -> None:
     out = tmp_path / "seeds.jsonl"
     proc = subprocess.run(
         [str(QUOTES_SCRIPT), "extract", str(SEEDS), "-o", str(out), "--batch-size", "2"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""

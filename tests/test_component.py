@@ -140,9 +140,7 @@ def test_round_trip_keeps_extra_cues(custom_dir: Path) -> None:
     component = reloaded.get_pipe("quote_extractor")
     assert isinstance(component, QuoteExtractor)
     assert component.extra_cues == ["postulate"]
-    assert [q.cue.text if q.cue else None for q in reloaded(EXTRA_TEXT)._.quotes] == [
-        "postulated"
-    ]
+    assert [q.cue.text if q.cue else None for q in reloaded(EXTRA_TEXT)._.quotes] == ["postulated"]
 
 
 def test_round_trip_keeps_min_confidence_exactly(custom_dir: Path) -> None:

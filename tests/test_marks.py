@@ -210,7 +210,7 @@ def test_stray_mark_does_not_swallow_following_paragraphs() -> None:
 
 
 def test_stretches_sorted_and_disjoint() -> None:
-    text = "“A,” he said. ‘B’ and «C» and „D“ and \"E\".\n“F.\n“G.”"
+    text = '“A,” he said. ‘B’ and «C» and „D“ and "E".\n“F.\n“G.”'
     stretches = find_quoted_stretches(text)
     assert len(stretches) == 7
     for a, b in itertools.pairwise(stretches):

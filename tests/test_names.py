@@ -1,4 +1,4 @@
-"""Name agreement, shared by speaker clustering and the scorer (guidelines, "How scores are counted")."""
+"""Name agreement, shared by speaker clustering and the scorer (the guidelines' scoring rules)."""
 
 from __future__ import annotations
 

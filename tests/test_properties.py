@@ -17,11 +17,47 @@ from quotes.pipeline import extract_documents
 from quotes.types import QUOTE_TYPES, Document
 
 PIECES = [
-    "“", "”", '"', "‘", "’", "'", "«", "»", "„", " ", " ", " ", ",", ".", ":", "\n", "\n\n",
-    "he said", "she told reporters", "said the minister", "according to the police",
-    "Mayor Tom Hale", "We will win", "the plan", "would fail", "that", "it’s", "Kremlins’",
-    "the ’90s", "rock ’n’ roll", "was", "“A,”", "“B.”", "officials say", "Xi and Putin",
-    "proclaimed", "so-called", "did not say", "believes", "urged the council to", "vote",
+    "“",
+    "”",
+    '"',
+    "‘",
+    "’",
+    "'",
+    "«",
+    "»",
+    "„",
+    " ",
+    " ",
+    " ",
+    ",",
+    ".",
+    ":",
+    "\n",
+    "\n\n",
+    "he said",
+    "she told reporters",
+    "said the minister",
+    "according to the police",
+    "Mayor Tom Hale",
+    "We will win",
+    "the plan",
+    "would fail",
+    "that",
+    "it’s",
+    "Kremlins’",
+    "the ’90s",
+    "rock ’n’ roll",
+    "was",
+    "“A,”",
+    "“B.”",
+    "officials say",
+    "Xi and Putin",
+    "proclaimed",
+    "so-called",
+    "did not say",
+    "believes",
+    "urged the council to",
+    "vote",
 ]
 
 # sentences built from news-like pieces, marks and breaks in any order
@@ -32,9 +68,11 @@ unicode_text = st.text(
 )
 texts = st.one_of(pieced, unicode_text, st.tuples(pieced, unicode_text).map("".join))
 
-FAST = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 MARKS_ONLY = settings(max_examples=600, deadline=None)
 
 
@@ -104,9 +142,12 @@ def test_paragraphs_invariants(text: str) -> None:
 
 
 @MARKS_ONLY
-@given(words=st.lists(st.sampled_from(["We", "will", "win", "it’s", "Kremlins’", "’90s"]),
-                      min_size=1, max_size=8),
-       mark=st.sampled_from([("“", "”"), ('"', '"'), ("«", "»"), ("„", "“"), ("‘", "’")]))
+@given(
+    words=st.lists(
+        st.sampled_from(["We", "will", "win", "it’s", "Kremlins’", "’90s"]), min_size=1, max_size=8
+    ),
+    mark=st.sampled_from([("“", "”"), ('"', '"'), ("«", "»"), ("„", "“"), ("‘", "’")]),
+)
 def test_a_well_formed_quote_is_found(words: list[str], mark: tuple[str, str]) -> None:
     inner = " ".join(words)
     text = f"She said {mark[0]}{inner}{mark[1]} today."

@@ -18,8 +18,10 @@ from quotes.types import CharSpan, Document, Quote
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = DATA / "scoring_report.json"
 
-D1 = ("Ann Lee said on Monday that the bridge will open in May. “We are ready,” she told "
-      "reporters. Critics said the plan was “a costly mistake”.")
+D1 = (
+    "Ann Lee said on Monday that the bridge will open in May. “We are ready,” she told "
+    "reporters. Critics said the plan was “a costly mistake”."
+)
 D2 = "The mayor said taxes would not rise."
 D3 = "Officials warned of delays."
 D4 = 'Tom said: "a < b & c" <script>alert(1)</script>'
@@ -31,11 +33,23 @@ def span(text: str, sub: str, after: str = "") -> CharSpan:
     return CharSpan.of(text, start, start + len(sub))
 
 
-def quote(text: str, sub: str, kind: str, names: tuple[str, ...], *, speaker: str | None = None,
-          cue: str | None = None, cue_after: str = "") -> Quote:
-    return Quote(kind, span(text, sub),  # type: ignore[arg-type]
-                 speaker=None if speaker is None else span(text, speaker),
-                 speaker_name=names, cue=None if cue is None else span(text, cue, cue_after))
+def quote(
+    text: str,
+    sub: str,
+    kind: str,
+    names: tuple[str, ...],
+    *,
+    speaker: str | None = None,
+    cue: str | None = None,
+    cue_after: str = "",
+) -> Quote:
+    return Quote(
+        kind,
+        span(text, sub),  # type: ignore[arg-type]
+        speaker=None if speaker is None else span(text, speaker),
+        speaker_name=names,
+        cue=None if cue is None else span(text, cue, cue_after),
+    )
 
 
 def sample() -> tuple[list[Document], list[Document]]:
@@ -47,30 +61,85 @@ def sample() -> tuple[list[Document], list[Document]]:
     d2 is missing from the predictions, d3 from the gold; d4 is exact.
     """
     gold = [
-        Document("d1", D1, (
-            quote(D1, "the bridge will open in May", "indirect", ("Ann Lee",),
-                  speaker="Ann Lee", cue="said"),
-            quote(D1, "We are ready,", "direct", ("Ann Lee",), speaker="she", cue="told"),
-            quote(D1, "the plan was “a costly mistake”", "mixed", ("critics",),
-                  speaker="Critics", cue="said", cue_after="Critics"),
-        )),
-        Document("d2", D2, (quote(D2, "taxes would not rise", "indirect", ("mayor",),
-                                  speaker="The mayor", cue="said"),)),
-        Document("d4", D4, (quote(D4, "a < b & c", "direct", ("Tom",), speaker="Tom",
-                                  cue="said"),)),
+        Document(
+            "d1",
+            D1,
+            (
+                quote(
+                    D1,
+                    "the bridge will open in May",
+                    "indirect",
+                    ("Ann Lee",),
+                    speaker="Ann Lee",
+                    cue="said",
+                ),
+                quote(D1, "We are ready,", "direct", ("Ann Lee",), speaker="she", cue="told"),
+                quote(
+                    D1,
+                    "the plan was “a costly mistake”",
+                    "mixed",
+                    ("critics",),
+                    speaker="Critics",
+                    cue="said",
+                    cue_after="Critics",
+                ),
+            ),
+        ),
+        Document(
+            "d2",
+            D2,
+            (
+                quote(
+                    D2,
+                    "taxes would not rise",
+                    "indirect",
+                    ("mayor",),
+                    speaker="The mayor",
+                    cue="said",
+                ),
+            ),
+        ),
+        Document(
+            "d4", D4, (quote(D4, "a < b & c", "direct", ("Tom",), speaker="Tom", cue="said"),)
+        ),
     ]
     pred = [
-        Document("d1", D1, (
-            quote(D1, "that the bridge will open in May", "indirect", ("Lee",),
-                  speaker="Ann Lee", cue="said"),
-            quote(D1, "“We are ready,”", "direct", ("Ann Lee",), speaker="she", cue="told"),
-            quote(D1, "a costly mistake", "direct", ("Ann Lee",), speaker="Ann Lee",
-                  cue="said", cue_after="Critics"),
-        )),
-        Document("d3", D3, (quote(D3, "of delays", "indirect", ("Officials",),
-                                  speaker="Officials", cue="warned"),)),
-        Document("d4", D4, (quote(D4, '"a < b & c"', "direct", ("Tom",), speaker="Tom",
-                                  cue="said"),)),
+        Document(
+            "d1",
+            D1,
+            (
+                quote(
+                    D1,
+                    "that the bridge will open in May",
+                    "indirect",
+                    ("Lee",),
+                    speaker="Ann Lee",
+                    cue="said",
+                ),
+                quote(D1, "“We are ready,”", "direct", ("Ann Lee",), speaker="she", cue="told"),
+                quote(
+                    D1,
+                    "a costly mistake",
+                    "direct",
+                    ("Ann Lee",),
+                    speaker="Ann Lee",
+                    cue="said",
+                    cue_after="Critics",
+                ),
+            ),
+        ),
+        Document(
+            "d3",
+            D3,
+            (
+                quote(
+                    D3, "of delays", "indirect", ("Officials",), speaker="Officials", cue="warned"
+                ),
+            ),
+        ),
+        Document(
+            "d4", D4, (quote(D4, '"a < b & c"', "direct", ("Tom",), speaker="Tom", cue="said"),)
+        ),
     ]
     return gold, pred
 
@@ -121,17 +190,37 @@ def test_json_report_figures(result: EvaluationResult, path: str, expected: dict
 def test_json_report_keys_are_stable(result: EvaluationResult) -> None:
     report = report_dict(result)
     assert list(report) == [
-        "version", "modes", "focus_mode", "documents", "missing_documents", "quotes",
-        "end_to_end", "by_type", "attribution_accuracy", "cues", "type_confusion",
-        "speakers", "errors", "input_errors", "text_mismatches", "duplicate_ids",
+        "version",
+        "modes",
+        "focus_mode",
+        "documents",
+        "missing_documents",
+        "quotes",
+        "end_to_end",
+        "by_type",
+        "attribution_accuracy",
+        "cues",
+        "type_confusion",
+        "speakers",
+        "errors",
+        "input_errors",
+        "text_mismatches",
+        "duplicate_ids",
     ]
     for mode in ("exact", "partial", "coverage30", "coverage80"):
         assert set(report["quotes"][mode]) == {"p", "r", "f1", "tp", "fp", "fn"}
         assert set(report["end_to_end"][mode]) == {"p", "r", "f1", "tp", "fp", "fn"}
         for kind in ("direct", "indirect", "mixed"):
             assert set(report["by_type"][kind][mode]) == {"p", "r", "f1", "tp", "fp", "fn"}
-    assert set(report["errors"][0]) == {"document", "kind", "start", "end", "gold", "pred",
-                                        "context"}
+    assert set(report["errors"][0]) == {
+        "document",
+        "kind",
+        "start",
+        "end",
+        "gold",
+        "pred",
+        "context",
+    }
 
 
 def test_speaker_table_and_errors(result: EvaluationResult) -> None:
@@ -144,8 +233,12 @@ def test_speaker_table_and_errors(result: EvaluationResult) -> None:
     ]
     kinds = [(e["document"], e["kind"]) for e in report["errors"]]
     assert kinds == [
-        ("d1", "boundary"), ("d1", "boundary"), ("d1", "wrong_speaker"), ("d1", "wrong_type"),
-        ("d2", "miss"), ("d3", "false_positive"),
+        ("d1", "boundary"),
+        ("d1", "boundary"),
+        ("d1", "wrong_speaker"),
+        ("d1", "wrong_type"),
+        ("d2", "miss"),
+        ("d3", "false_positive"),
     ]
     miss = report["errors"][4]
     assert miss["context"]["text"] == D2
@@ -155,10 +248,23 @@ def test_speaker_table_and_errors(result: EvaluationResult) -> None:
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
-        ("table", ["Quotes (span)", "partial     0.800  0.800  0.800   4   1   1",
-                   "missing in pred (all misses): d2", "d3 17-26 false_positive"]),
-        ("markdown", ["### Quotes (span)", "| partial | 0.800 | 0.800 | 0.800 | 4 | 1 | 1 |",
-                      "- missing in gold (all false positives): d3"]),
+        (
+            "table",
+            [
+                "Quotes (span)",
+                "partial     0.800  0.800  0.800   4   1   1",
+                "missing in pred (all misses): d2",
+                "d3 17-26 false_positive",
+            ],
+        ),
+        (
+            "markdown",
+            [
+                "### Quotes (span)",
+                "| partial | 0.800 | 0.800 | 0.800 | 4 | 1 | 1 |",
+                "- missing in gold (all false positives): d3",
+            ],
+        ),
         ("json", ['"version": 1', '"focus_mode": "partial"']),
     ],
 )
@@ -193,8 +299,9 @@ def test_html_report_marks_overlapping_quotes() -> None:
     text = "He said “one two three four” today."
     outer = Quote("indirect", span(text, "“one two three four”"))
     inner = Quote("direct", span(text, "two three"))
-    page = render_html(evaluate_documents([Document("x", text, (outer, inner))],
-                                          [Document("x", text, (outer,))]))
+    page = render_html(
+        evaluate_documents([Document("x", text, (outer, inner))], [Document("x", text, (outer,))])
+    )
     # the inner quote is drawn on top of the outer one, and is a miss
     assert '<span class="q direct miss"' in page
     assert ">two three</span>" in page
@@ -224,8 +331,20 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 def test_cli_evaluate_json(files: tuple[Path, Path], tmp_path: Path) -> None:
     gold, pred = files
     report = tmp_path / "out" / "report.html"
-    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred),
-                              "--format", "json", "--report", str(report)])
+    res = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--gold",
+            str(gold),
+            "--pred",
+            str(pred),
+            "--format",
+            "json",
+            "--report",
+            str(report),
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["quotes"]["partial"]["f1"] == 0.8
@@ -239,24 +358,29 @@ def test_cli_evaluate_json(files: tuple[Path, Path], tmp_path: Path) -> None:
     ("mode", "errors"),
     [
         ("exact", ["false_positive"] * 3 + ["miss"] * 3),
-        ("partial", ["boundary", "boundary", "false_positive", "miss", "wrong_speaker",
-                     "wrong_type"]),
+        (
+            "partial",
+            ["boundary", "boundary", "false_positive", "miss", "wrong_speaker", "wrong_type"],
+        ),
         ("coverage80", ["boundary", "false_positive", "false_positive", "miss", "miss"]),
     ],
 )
-def test_cli_evaluate_mode_sets_the_error_list(files: tuple[Path, Path], mode: str,
-                                               errors: list[str]) -> None:
+def test_cli_evaluate_mode_sets_the_error_list(
+    files: tuple[Path, Path], mode: str, errors: list[str]
+) -> None:
     gold, pred = files
-    res = runner.invoke(app, ["evaluate", "-g", str(gold), "-p", str(pred), "--mode", mode,
-                              "--format", "json"])
+    res = runner.invoke(
+        app, ["evaluate", "-g", str(gold), "-p", str(pred), "--mode", mode, "--format", "json"]
+    )
     assert res.exit_code == 0, res.output
     assert sorted(e["kind"] for e in json.loads(res.stdout)["errors"]) == errors
 
 
 def test_cli_evaluate_same_file_is_perfect(files: tuple[Path, Path]) -> None:
     gold, _ = files
-    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(gold),
-                              "--format", "json"])
+    res = runner.invoke(
+        app, ["evaluate", "--gold", str(gold), "--pred", str(gold), "--format", "json"]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     for mode in ("exact", "partial", "coverage30", "coverage80"):
@@ -272,20 +396,31 @@ def test_cli_evaluate_same_file_is_perfect(files: tuple[Path, Path]) -> None:
         (["--format", "yaml"], "unknown --format"),
     ],
 )
-def test_cli_evaluate_rejects_bad_options(files: tuple[Path, Path], args: list[str],
-                                          message: str) -> None:
+def test_cli_evaluate_rejects_bad_options(
+    files: tuple[Path, Path], args: list[str], message: str
+) -> None:
     gold, pred = files
     res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), *args])
     assert res.exit_code == 1
     assert message in res.stderr
 
 
-def test_cli_evaluate_reports_unreadable_input(files: tuple[Path, Path], tmp_path: Path
-                                               ) -> None:
+def test_cli_evaluate_reports_unreadable_input(files: tuple[Path, Path], tmp_path: Path) -> None:
     gold, pred = files
-    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--gold",
-                              str(tmp_path / "absent.jsonl"), "--pred", str(pred),
-                              "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--gold",
+            str(gold),
+            "--gold",
+            str(tmp_path / "absent.jsonl"),
+            "--pred",
+            str(pred),
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 1
     assert "no such file" in res.stderr
     assert json.loads(res.stdout)["quotes"]["exact"]["tp"] == 2  # the rest was scored

@@ -76,25 +76,79 @@ def xfail(case: Case, reason: str) -> Any:
 # --- direct quotes: cue after ---------------------------------------------------
 
 DIRECT_CUE_AFTER = [
-    Case("“We will rebuild the bridge,” she said.", "direct",
-         "We will rebuild the bridge", "she", (), "said"),
-    Case("“We will rebuild the bridge,” said the minister.", "direct",
-         "We will rebuild the bridge", "the minister", None, "said"),
-    Case("“We will rebuild the bridge,” said Transport Minister Anna Berg.", "direct",
-         "We will rebuild the bridge", "Anna Berg", ("Anna Berg",), "said"),
-    Case("“Nobody expected the flood,” Mayor Tom Hale told reporters on Monday.", "direct",
-         "Nobody expected the flood", "Tom Hale", ("Tom Hale",), "told"),
-    Case('"The talks are over," Ms. Ruiz said.', "direct",
-         "The talks are over", "Ruiz", ("Ruiz",), "said"),
-    Case("‘The talks are over,’ Carla Ruiz said.", "direct",
-         "The talks are over", "Carla Ruiz", ("Carla Ruiz",), "said"),
-    Case("“This is not the end!” coach Lena Vogt shouted.", "direct",
-         "This is not the end", "Lena Vogt", ("Lena Vogt",), "shouted"),
-    Case("“This is not the end!” shouted coach Lena Vogt.", "direct",
-         "This is not the end", "Lena Vogt", ("Lena Vogt",), "shouted"),
+    Case(
+        "“We will rebuild the bridge,” she said.",
+        "direct",
+        "We will rebuild the bridge",
+        "she",
+        (),
+        "said",
+    ),
+    Case(
+        "“We will rebuild the bridge,” said the minister.",
+        "direct",
+        "We will rebuild the bridge",
+        "the minister",
+        None,
+        "said",
+    ),
+    Case(
+        "“We will rebuild the bridge,” said Transport Minister Anna Berg.",
+        "direct",
+        "We will rebuild the bridge",
+        "Anna Berg",
+        ("Anna Berg",),
+        "said",
+    ),
+    Case(
+        "“Nobody expected the flood,” Mayor Tom Hale told reporters on Monday.",
+        "direct",
+        "Nobody expected the flood",
+        "Tom Hale",
+        ("Tom Hale",),
+        "told",
+    ),
+    Case(
+        '"The talks are over," Ms. Ruiz said.',
+        "direct",
+        "The talks are over",
+        "Ruiz",
+        ("Ruiz",),
+        "said",
+    ),
+    Case(
+        "‘The talks are over,’ Carla Ruiz said.",
+        "direct",
+        "The talks are over",
+        "Carla Ruiz",
+        ("Carla Ruiz",),
+        "said",
+    ),
+    Case(
+        "“This is not the end!” coach Lena Vogt shouted.",
+        "direct",
+        "This is not the end",
+        "Lena Vogt",
+        ("Lena Vogt",),
+        "shouted",
+    ),
+    Case(
+        "“This is not the end!” shouted coach Lena Vogt.",
+        "direct",
+        "This is not the end",
+        "Lena Vogt",
+        ("Lena Vogt",),
+        "shouted",
+    ),
     # S17: the role is not part of the speaker span
-    Case("“The vote was rigged,” the opposition leader Ivan Petrov claimed.", "direct",
-         "The vote was rigged", "Ivan Petrov", ("Ivan Petrov",), "claimed"),
+    Case(
+        "“The vote was rigged,” the opposition leader Ivan Petrov claimed.",
+        "direct",
+        "The vote was rigged",
+        "Ivan Petrov",
+        ("Ivan Petrov",),
+        "claimed",
+    ),
 ]
 
 
@@ -106,17 +160,46 @@ def test_direct_cue_after(nlp: Any, case: Case) -> None:
 # --- direct quotes: cue before, colon or comma ---------------------------------------
 
 DIRECT_CUE_BEFORE = [
-    Case("The mayor said: “We will rebuild the bridge before winter.”", "direct",
-         "We will rebuild the bridge before winter", "The mayor", None, "said"),
-    Case("Mayor Tom Hale told reporters, “We will rebuild the bridge before winter.”",
-         "direct", "We will rebuild the bridge before winter", "Tom Hale", ("Tom Hale",),
-         "told"),
-    Case("Anna Berg said: «The port will stay open all night.»", "direct",
-         "The port will stay open all night", "Anna Berg", ("Anna Berg",), "said"),
-    Case('Anna Berg added: "The port will stay open all night."', "direct",
-         "The port will stay open all night", "Anna Berg", ("Anna Berg",), "added"),
-    Case("Anna Berg warned: „The port will close at midnight.“", "direct",
-         "The port will close at midnight", "Anna Berg", ("Anna Berg",), "warned"),
+    Case(
+        "The mayor said: “We will rebuild the bridge before winter.”",
+        "direct",
+        "We will rebuild the bridge before winter",
+        "The mayor",
+        None,
+        "said",
+    ),
+    Case(
+        "Mayor Tom Hale told reporters, “We will rebuild the bridge before winter.”",
+        "direct",
+        "We will rebuild the bridge before winter",
+        "Tom Hale",
+        ("Tom Hale",),
+        "told",
+    ),
+    Case(
+        "Anna Berg said: «The port will stay open all night.»",
+        "direct",
+        "The port will stay open all night",
+        "Anna Berg",
+        ("Anna Berg",),
+        "said",
+    ),
+    Case(
+        'Anna Berg added: "The port will stay open all night."',
+        "direct",
+        "The port will stay open all night",
+        "Anna Berg",
+        ("Anna Berg",),
+        "added",
+    ),
+    Case(
+        "Anna Berg warned: „The port will close at midnight.“",
+        "direct",
+        "The port will close at midnight",
+        "Anna Berg",
+        ("Anna Berg",),
+        "warned",
+    ),
 ]
 
 
@@ -128,17 +211,32 @@ def test_direct_cue_before(nlp: Any, case: Case) -> None:
 # --- interrupted quotes: two quotes, one speaker and cue --------------------------------
 
 INTERRUPTED = [
-    ("“The bridge is safe,” engineer Omar Diaz said, “but the road is not.”",
-     ("The bridge is safe", "but the road is not"), "Omar Diaz", "said"),
-    ("“We lost the match,” Lena Vogt said, “and we deserved to lose it.”",
-     ("We lost the match", "and we deserved to lose it"), "Lena Vogt", "said"),
-    ('"Prices will rise," the governor warned, "and wages will not follow."',
-     ("Prices will rise", "and wages will not follow"), "the governor", "warned"),
+    (
+        "“The bridge is safe,” engineer Omar Diaz said, “but the road is not.”",
+        ("The bridge is safe", "but the road is not"),
+        "Omar Diaz",
+        "said",
+    ),
+    (
+        "“We lost the match,” Lena Vogt said, “and we deserved to lose it.”",
+        ("We lost the match", "and we deserved to lose it"),
+        "Lena Vogt",
+        "said",
+    ),
+    (
+        '"Prices will rise," the governor warned, "and wages will not follow."',
+        ("Prices will rise", "and wages will not follow"),
+        "the governor",
+        "warned",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "contents", "speaker", "cue"), INTERRUPTED,
-                         ids=lambda v: v[:30] if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    ("text", "contents", "speaker", "cue"),
+    INTERRUPTED,
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
 def test_interrupted_quote(
     nlp: Any, text: str, contents: tuple[str, str], speaker: str, cue: str
 ) -> None:
@@ -164,15 +262,19 @@ MULTI_PARAGRAPH = [
         "Coach Lena Vogt said: “We trained hard all winter.\n\n"
         "“The players gave everything they had.\n\n"
         "“Next season we will be back.”",
-        ["We trained hard all winter", "The players gave everything they had",
-         "Next season we will be back"],
+        [
+            "We trained hard all winter",
+            "The players gave everything they had",
+            "Next season we will be back",
+        ],
         "Lena Vogt",
     ),
 ]
 
 
-@pytest.mark.parametrize(("text", "contents", "name"), MULTI_PARAGRAPH,
-                         ids=["cue-at-end", "cue-at-start"])
+@pytest.mark.parametrize(
+    ("text", "contents", "name"), MULTI_PARAGRAPH, ids=["cue-at-end", "cue-at-start"]
+)
 def test_multi_paragraph_quote(nlp: Any, text: str, contents: list[str], name: str) -> None:
     quotes = extract(text, nlp)
     found = [find(quotes, c, "direct") for c in contents]
@@ -205,66 +307,215 @@ def test_floating_quote_is_direct(nlp: Any, text: str) -> None:
 
 INDIRECT = [
     # X said (that) C
-    Case("Mayor Tom Hale said the council would vote on the budget next week.", "indirect",
-         "the council would vote on the budget next week", "Tom Hale", ("Tom Hale",), "said"),
-    Case("Mayor Tom Hale said that the council would vote on the budget next week.",
-         "indirect", "the council would vote on the budget next week", "Tom Hale",
-         ("Tom Hale",), "said"),
-    Case("Police spokeswoman Jane Doe said the road would stay closed.", "indirect",
-         "the road would stay closed", "Jane Doe", ("Jane Doe",), "said"),
-    Case("The chairman of the bank, Jerome Pike, said inflation was falling.", "indirect",
-         "inflation was falling", "Jerome Pike", ("Jerome Pike",), "said"),
+    Case(
+        "Mayor Tom Hale said the council would vote on the budget next week.",
+        "indirect",
+        "the council would vote on the budget next week",
+        "Tom Hale",
+        ("Tom Hale",),
+        "said",
+    ),
+    Case(
+        "Mayor Tom Hale said that the council would vote on the budget next week.",
+        "indirect",
+        "the council would vote on the budget next week",
+        "Tom Hale",
+        ("Tom Hale",),
+        "said",
+    ),
+    Case(
+        "Police spokeswoman Jane Doe said the road would stay closed.",
+        "indirect",
+        "the road would stay closed",
+        "Jane Doe",
+        ("Jane Doe",),
+        "said",
+    ),
+    Case(
+        "The chairman of the bank, Jerome Pike, said inflation was falling.",
+        "indirect",
+        "inflation was falling",
+        "Jerome Pike",
+        ("Jerome Pike",),
+        "said",
+    ),
     # C, X said / C, said X
-    Case("The council will vote on the budget next week, Mayor Tom Hale said.", "indirect",
-         "The council will vote on the budget next week", "Tom Hale", ("Tom Hale",), "said"),
-    Case("The council will vote on the budget next week, said Mayor Tom Hale.", "indirect",
-         "The council will vote on the budget next week", "Tom Hale", ("Tom Hale",), "said"),
-    Case("The talks will resume in June, officials say.", "indirect",
-         "The talks will resume in June", "officials", None, "say"),
+    Case(
+        "The council will vote on the budget next week, Mayor Tom Hale said.",
+        "indirect",
+        "The council will vote on the budget next week",
+        "Tom Hale",
+        ("Tom Hale",),
+        "said",
+    ),
+    Case(
+        "The council will vote on the budget next week, said Mayor Tom Hale.",
+        "indirect",
+        "The council will vote on the budget next week",
+        "Tom Hale",
+        ("Tom Hale",),
+        "said",
+    ),
+    Case(
+        "The talks will resume in June, officials say.",
+        "indirect",
+        "The talks will resume in June",
+        "officials",
+        None,
+        "say",
+    ),
     # X said: C without marks (lost in translation)
-    Case("Mayor Tom Hale said: The council will vote on the budget next week.", "indirect",
-         "The council will vote on the budget next week", "Tom Hale", ("Tom Hale",), "said"),
+    Case(
+        "Mayor Tom Hale said: The council will vote on the budget next week.",
+        "indirect",
+        "The council will vote on the budget next week",
+        "Tom Hale",
+        ("Tom Hale",),
+        "said",
+    ),
     # according to X
-    Case("According to the police, the suspect fled on foot.", "indirect",
-         "the suspect fled on foot", "the police", None, "According to"),
-    Case("The suspect fled on foot, according to the police.", "indirect",
-         "The suspect fled on foot", "the police", None, "according to"),
-    Case("According to Anna Berg, the port will reopen on Friday.", "indirect",
-         "the port will reopen on Friday", "Anna Berg", ("Anna Berg",), "According to"),
+    Case(
+        "According to the police, the suspect fled on foot.",
+        "indirect",
+        "the suspect fled on foot",
+        "the police",
+        None,
+        "According to",
+    ),
+    Case(
+        "The suspect fled on foot, according to the police.",
+        "indirect",
+        "The suspect fled on foot",
+        "the police",
+        None,
+        "according to",
+    ),
+    Case(
+        "According to Anna Berg, the port will reopen on Friday.",
+        "indirect",
+        "the port will reopen on Friday",
+        "Anna Berg",
+        ("Anna Berg",),
+        "According to",
+    ),
     # X told Y (that) C
-    Case("The coach told reporters that the team was ready for the final.", "indirect",
-         "the team was ready for the final", "The coach", None, "told"),
-    Case("Prime Minister Mark Rudd told parliament the deal was dead.", "indirect",
-         "the deal was dead", "Mark Rudd", ("Mark Rudd",), "told"),
-    Case("The deal is dead, the prime minister told parliament on Tuesday.", "indirect",
-         "The deal is dead", "the prime minister", None, "told"),
+    Case(
+        "The coach told reporters that the team was ready for the final.",
+        "indirect",
+        "the team was ready for the final",
+        "The coach",
+        None,
+        "told",
+    ),
+    Case(
+        "Prime Minister Mark Rudd told parliament the deal was dead.",
+        "indirect",
+        "the deal was dead",
+        "Mark Rudd",
+        ("Mark Rudd",),
+        "told",
+    ),
+    Case(
+        "The deal is dead, the prime minister told parliament on Tuesday.",
+        "indirect",
+        "The deal is dead",
+        "the prime minister",
+        None,
+        "told",
+    ),
     # added / insisted / warned / denied / announced
-    Case("The minister added that taxes would not rise.", "indirect",
-         "taxes would not rise", "The minister", None, "added"),
-    Case("Governor Ada Kim insisted that the plan was fair.", "indirect",
-         "the plan was fair", "Ada Kim", ("Ada Kim",), "insisted"),
-    Case("The union warned that the strike would continue.", "indirect",
-         "the strike would continue", "The union", None, "warned"),
-    Case("The company denied that it had broken the law.", "indirect",
-         "it had broken the law", "The company", None, "denied"),
-    Case("She announced that the factory would close in May.", "indirect",
-         "the factory would close in May", "She", (), "announced"),
+    Case(
+        "The minister added that taxes would not rise.",
+        "indirect",
+        "taxes would not rise",
+        "The minister",
+        None,
+        "added",
+    ),
+    Case(
+        "Governor Ada Kim insisted that the plan was fair.",
+        "indirect",
+        "the plan was fair",
+        "Ada Kim",
+        ("Ada Kim",),
+        "insisted",
+    ),
+    Case(
+        "The union warned that the strike would continue.",
+        "indirect",
+        "the strike would continue",
+        "The union",
+        None,
+        "warned",
+    ),
+    Case(
+        "The company denied that it had broken the law.",
+        "indirect",
+        "it had broken the law",
+        "The company",
+        None,
+        "denied",
+    ),
+    Case(
+        "She announced that the factory would close in May.",
+        "indirect",
+        "the factory would close in May",
+        "She",
+        (),
+        "announced",
+    ),
     # infinitive (addressee left out, S1)
-    Case("Senator Ada Kim urged the council to delay the vote.", "indirect",
-         "to delay the vote", "Ada Kim", ("Ada Kim",), "urged"),
-    Case("The mayor warned residents to stay indoors.", "indirect",
-         "to stay indoors", "The mayor", None, "warned"),
+    Case(
+        "Senator Ada Kim urged the council to delay the vote.",
+        "indirect",
+        "to delay the vote",
+        "Ada Kim",
+        ("Ada Kim",),
+        "urged",
+    ),
+    Case(
+        "The mayor warned residents to stay indoors.",
+        "indirect",
+        "to stay indoors",
+        "The mayor",
+        None,
+        "warned",
+    ),
     # called for NP (S2)
-    Case("The opposition called for an inquiry into the contract.", "indirect",
-         "an inquiry into the contract", "The opposition", None, "called for"),
-    Case("Senator Ada Kim called for a recount.", "indirect",
-         "a recount", "Ada Kim", ("Ada Kim",), "called for"),
+    Case(
+        "The opposition called for an inquiry into the contract.",
+        "indirect",
+        "an inquiry into the contract",
+        "The opposition",
+        None,
+        "called for",
+    ),
+    Case(
+        "Senator Ada Kim called for a recount.",
+        "indirect",
+        "a recount",
+        "Ada Kim",
+        ("Ada Kim",),
+        "called for",
+    ),
     # S6: a mental state voiced to someone
-    Case("Ben Lee told the radio station he feared a long strike.", "indirect",
-         "he feared a long strike", "Ben Lee", ("Ben Lee",), "told"),
+    Case(
+        "Ben Lee told the radio station he feared a long strike.",
+        "indirect",
+        "he feared a long strike",
+        "Ben Lee",
+        ("Ben Lee",),
+        "told",
+    ),
     # a participle carries on the same speaker
-    Case("The fire was under control, said Fire Chief Ben Lee, adding that two homes were lost.",
-         "indirect", "two homes were lost", "Ben Lee", ("Ben Lee",), "adding"),
+    Case(
+        "The fire was under control, said Fire Chief Ben Lee, adding that two homes were lost.",
+        "indirect",
+        "two homes were lost",
+        "Ben Lee",
+        ("Ben Lee",),
+        "adding",
+    ),
 ]
 
 
@@ -290,18 +541,48 @@ def test_content_over_two_sentences_before_one_attribution(nlp: Any) -> None:
 # --- mixed quotes -------------------------------------------------------------------------
 
 MIXED = [
-    Case("The mayor said the plan was “a disaster” and should be dropped.", "mixed",
-         "the plan was “a disaster” and should be dropped", "The mayor", None, "said"),
-    Case("Anna Berg said the port would “never” close again.", "mixed",
-         "the port would “never” close again", "Anna Berg", ("Anna Berg",), "said"),
+    Case(
+        "The mayor said the plan was “a disaster” and should be dropped.",
+        "mixed",
+        "the plan was “a disaster” and should be dropped",
+        "The mayor",
+        None,
+        "said",
+    ),
+    Case(
+        "Anna Berg said the port would “never” close again.",
+        "mixed",
+        "the port would “never” close again",
+        "Anna Berg",
+        ("Anna Berg",),
+        "said",
+    ),
     # S6: a mental state whose clause carries the subject's own quoted words
-    Case("Ada Kim hoped the deal would “end the feud” before the summer.", "mixed",
-         "the deal would “end the feud” before the summer", "Ada Kim", ("Ada Kim",), "hoped"),
+    Case(
+        "Ada Kim hoped the deal would “end the feud” before the summer.",
+        "mixed",
+        "the deal would “end the feud” before the summer",
+        "Ada Kim",
+        ("Ada Kim",),
+        "hoped",
+    ),
     # S20: a mixed quote ending with a closing mark keeps the mark
-    Case("The mayor said the plan was “a disaster for the city”.", "mixed",
-         "the plan was “a disaster for the city”", "The mayor", None, "said"),
-    Case("Critics called the album a “masterpiece”.", "mixed",
-         "the album a “masterpiece”", "Critics", None, "called"),
+    Case(
+        "The mayor said the plan was “a disaster for the city”.",
+        "mixed",
+        "the plan was “a disaster for the city”",
+        "The mayor",
+        None,
+        "said",
+    ),
+    Case(
+        "Critics called the album a “masterpiece”.",
+        "mixed",
+        "the album a “masterpiece”",
+        "Critics",
+        None,
+        "called",
+    ),
 ]
 
 
@@ -330,39 +611,99 @@ def test_mixed_type_whatever_the_boundary(nlp: Any, text: str) -> None:
 
 SETTLED = [
     # S4: institutions and documents are sources
-    Case("The paper suggested that the mayor had misled voters.", "indirect",
-         "the mayor had misled voters", "The paper", None, "suggested"),
-    Case("The report called for a new bridge.", "indirect",
-         "a new bridge", "The report", None, "called for"),
+    Case(
+        "The paper suggested that the mayor had misled voters.",
+        "indirect",
+        "the mayor had misled voters",
+        "The paper",
+        None,
+        "suggested",
+    ),
+    Case(
+        "The report called for a new bridge.",
+        "indirect",
+        "a new bridge",
+        "The report",
+        None,
+        "called for",
+    ),
     # S10: describe X as Y, then a participle: two quotes, one speaker
-    Case("Mayor Tom Hale described the talks as useful, saying they would continue.",
-         "indirect", "the talks as useful", "Tom Hale", ("Tom Hale",), "described"),
-    Case("Mayor Tom Hale described the talks as useful, saying they would continue.",
-         "indirect", "they would continue", "Tom Hale", ("Tom Hale",), "saying"),
+    Case(
+        "Mayor Tom Hale described the talks as useful, saying they would continue.",
+        "indirect",
+        "the talks as useful",
+        "Tom Hale",
+        ("Tom Hale",),
+        "described",
+    ),
+    Case(
+        "Mayor Tom Hale described the talks as useful, saying they would continue.",
+        "indirect",
+        "they would continue",
+        "Tom Hale",
+        ("Tom Hale",),
+        "saying",
+    ),
     # S12: portraying through words is quoted
-    Case("State media portrayed the strike as sabotage.", "indirect",
-         "the strike as sabotage", "State media", None, "portrayed"),
+    Case(
+        "State media portrayed the strike as sabotage.",
+        "indirect",
+        "the strike as sabotage",
+        "State media",
+        None,
+        "portrayed",
+    ),
     # S17: the antecedent of "who" is the speaker
-    Case("Kuleba, who in turn said the two sides had agreed, left early.", "indirect",
-         "the two sides had agreed", "Kuleba", ("Kuleba",), "said"),
+    Case(
+        "Kuleba, who in turn said the two sides had agreed, left early.",
+        "indirect",
+        "the two sides had agreed",
+        "Kuleba",
+        ("Kuleba",),
+        "said",
+    ),
     # S5: voiced nouns
-    Case("The union raised concerns that the bridge is unsafe.", "indirect",
-         "the bridge is unsafe", "The union", None, "raised concerns"),
+    Case(
+        "The union raised concerns that the bridge is unsafe.",
+        "indirect",
+        "the bridge is unsafe",
+        "The union",
+        None,
+        "raised concerns",
+    ),
     # S9: attribution inside a relative clause
     xfail(
-        Case("The delay, which experts say helps nobody, will cost millions.", "indirect",
-             "helps nobody", "experts", None, "say"),
+        Case(
+            "The delay, which experts say helps nobody, will cost millions.",
+            "indirect",
+            "helps nobody",
+            "experts",
+            None,
+            "say",
+        ),
         "S9: 'which experts say helps nobody' gives no quote",
     ),
     # S19: an interruption before the marks open: two quotes
     xfail(
-        Case("The message, she said, was “that we lost.”", "indirect",
-             "The message", "she", (), "said"),
+        Case(
+            "The message, she said, was “that we lost.”",
+            "indirect",
+            "The message",
+            "she",
+            (),
+            "said",
+        ),
         "S19: the words before the interruption ('The message') are not a quote",
     ),
     xfail(
-        Case("The message, she said, was “that we lost.”", "mixed",
-             "was “that we lost.”", "she", (), "said"),
+        Case(
+            "The message, she said, was “that we lost.”",
+            "mixed",
+            "was “that we lost.”",
+            "she",
+            (),
+            "said",
+        ),
         "S19: after the interruption the quote is mixed 'was “that we lost.”', "
         "not direct 'that we lost'",
     ),
@@ -454,14 +795,13 @@ SEED_CASES = [
 
 
 @pytest.mark.parametrize(("seed", "key"), SEED_CASES)
-def test_seed_hard_case(
-    seeds: dict[str, tuple[Document, Document]], seed: str, key: str
-) -> None:
+def test_seed_hard_case(seeds: dict[str, tuple[Document, Document]], seed: str, key: str) -> None:
     gold_doc, pred_doc = seeds[seed]
     (gold,) = [q for q in gold_doc.quotes if key in q.text]
     target = normalize_span(gold.content)
-    matches = [q for q in pred_doc.quotes if piece_matches(target, [normalize_span(q.content)],
-                                                           "partial")]
+    matches = [
+        q for q in pred_doc.quotes if piece_matches(target, [normalize_span(q.content)], "partial")
+    ]
     assert matches, f"gold quote {gold.text[:60]!r} not found"
     quote = matches[0]
     assert quote.type == gold.type

@@ -56,6 +56,7 @@ def q(
 
 # --- normalization ------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -100,9 +101,13 @@ def test_tokens(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("mode", "expected"),
-    [("exact", ("exact", 0.0)), ("partial", ("partial", 0.0)),
-     ("coverage30", ("coverage", 0.3)), ("coverage80", ("coverage", 0.8)),
-     ("coverage100", ("coverage", 1.0))],
+    [
+        ("exact", ("exact", 0.0)),
+        ("partial", ("partial", 0.0)),
+        ("coverage30", ("coverage", 0.3)),
+        ("coverage80", ("coverage", 0.8)),
+        ("coverage100", ("coverage", 1.0)),
+    ],
 )
 def test_parse_mode(mode: str, expected: tuple[str, float]) -> None:
     assert parse_mode(mode) == expected
@@ -115,6 +120,7 @@ def test_parse_mode_rejects(mode: str) -> None:
 
 
 # --- one gold piece against one prediction ------------------------------------
+
 
 @pytest.mark.parametrize(
     ("gold", "pred", "mode", "expected"),
@@ -139,8 +145,9 @@ def test_parse_mode_rejects(mode: str) -> None:
         ((2, 3), (0, 9), "coverage80", True),  # a containing prediction covers all
     ],
 )
-def test_piece_matches_words(gold: tuple[int, int], pred: tuple[int, int], mode: str,
-                             expected: bool) -> None:
+def test_piece_matches_words(
+    gold: tuple[int, int], pred: tuple[int, int], mode: str, expected: bool
+) -> None:
     assert piece_matches(words(*gold), [words(*pred)], mode) is expected
 
 
@@ -158,8 +165,9 @@ def test_piece_matches_words(gold: tuple[int, int], pred: tuple[int, int], mode:
         ((5, 5), (4, 8), "coverage80", False),
     ],
 )
-def test_piece_matches_chars(gold: tuple[int, int], pred: tuple[int, int], mode: str,
-                             expected: bool) -> None:
+def test_piece_matches_chars(
+    gold: tuple[int, int], pred: tuple[int, int], mode: str, expected: bool
+) -> None:
     g, p = CharSpan.of(TEXT, *gold), CharSpan.of(TEXT, *pred)
     assert piece_matches(g, [p], mode) is expected
 
@@ -173,11 +181,17 @@ def test_marks_do_not_count_against_exact() -> None:
 
 # --- matching one document ----------------------------------------------------
 
-def _result(gold: list[Quote], pred: list[Quote], mode: str
-            ) -> tuple[list[tuple[int, int]], list[int], list[int], list[int]]:
+
+def _result(
+    gold: list[Quote], pred: list[Quote], mode: str
+) -> tuple[list[tuple[int, int]], list[int], list[int], list[int]]:
     m = match_document(gold, pred, mode)
-    return ([(p.gold, p.pred) for p in m.pairs], list(m.missed), list(m.false_positives),
-            list(m.absorbed))
+    return (
+        [(p.gold, p.pred) for p in m.pairs],
+        list(m.missed),
+        list(m.false_positives),
+        list(m.absorbed),
+    )
 
 
 SPK_B = ("Bo Chen",)
@@ -185,50 +199,200 @@ SPK_B = ("Bo Chen",)
 MATCH_CASES = [
     # id, gold, pred, mode, pairs, missed, false positives, absorbed
     ("identical", [q(0, 3)], [q(0, 3)], "exact", [(0, 0)], [], [], []),
-    ("duplicate prediction: one-to-one", [q(0, 3)], [q(0, 3), q(0, 3)], "exact",
-     [(0, 0)], [], [1], []),
-    ("tie in overlap: earliest gold wins", [q(0, 1), q(3, 4)], [q(0, 4)], "coverage30",
-     [(0, 0)], [1], [], []),
-    ("tie in overlap: agreeing speaker wins", [q(0, 1), q(3, 4, names=SPK_B)],
-     [q(0, 4, names=SPK_B)], "coverage30", [(1, 0)], [0], [], []),
-    ("tie in overlap: agreeing type wins", [q(0, 1), q(3, 4, "indirect")],
-     [q(0, 4, "indirect")], "coverage30", [(1, 0)], [0], [], []),
-    ("nested gold, nested predictions, exact", [q(0, 9), q(2, 3)], [q(2, 3), q(0, 9)],
-     "exact", [(0, 1), (1, 0)], [], [], []),
-    ("nested gold, nested predictions, partial", [q(0, 9), q(2, 3)], [q(0, 9), q(2, 3)],
-     "partial", [(0, 0), (1, 1)], [], [], []),
-    ("nested gold, nested predictions, coverage30", [q(0, 9), q(2, 3)],
-     [q(0, 9), q(2, 3)], "coverage30", [(0, 0), (1, 1)], [], [], []),
-    ("nested gold, one outer prediction: largest overlap first", [q(0, 9), q(2, 3)],
-     [q(0, 9)], "coverage30", [(0, 0)], [1], [], []),
-    ("one prediction over two gold quotes, partial: neither", [q(0, 3), q(5, 8)],
-     [q(2, 6)], "partial", [], [0, 1], [0], []),
-    ("one prediction over two gold quotes, coverage30: equal overlap, first",
-     [q(0, 3), q(5, 8)], [q(2, 6)], "coverage30", [(0, 0)], [1], [], []),
-    ("one prediction over two gold quotes, coverage30: larger overlap", [q(0, 3), q(5, 8)],
-     [q(2, 7)], "coverage30", [(1, 0)], [0], [], []),
+    (
+        "duplicate prediction: one-to-one",
+        [q(0, 3)],
+        [q(0, 3), q(0, 3)],
+        "exact",
+        [(0, 0)],
+        [],
+        [1],
+        [],
+    ),
+    (
+        "tie in overlap: earliest gold wins",
+        [q(0, 1), q(3, 4)],
+        [q(0, 4)],
+        "coverage30",
+        [(0, 0)],
+        [1],
+        [],
+        [],
+    ),
+    (
+        "tie in overlap: agreeing speaker wins",
+        [q(0, 1), q(3, 4, names=SPK_B)],
+        [q(0, 4, names=SPK_B)],
+        "coverage30",
+        [(1, 0)],
+        [0],
+        [],
+        [],
+    ),
+    (
+        "tie in overlap: agreeing type wins",
+        [q(0, 1), q(3, 4, "indirect")],
+        [q(0, 4, "indirect")],
+        "coverage30",
+        [(1, 0)],
+        [0],
+        [],
+        [],
+    ),
+    (
+        "nested gold, nested predictions, exact",
+        [q(0, 9), q(2, 3)],
+        [q(2, 3), q(0, 9)],
+        "exact",
+        [(0, 1), (1, 0)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "nested gold, nested predictions, partial",
+        [q(0, 9), q(2, 3)],
+        [q(0, 9), q(2, 3)],
+        "partial",
+        [(0, 0), (1, 1)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "nested gold, nested predictions, coverage30",
+        [q(0, 9), q(2, 3)],
+        [q(0, 9), q(2, 3)],
+        "coverage30",
+        [(0, 0), (1, 1)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "nested gold, one outer prediction: largest overlap first",
+        [q(0, 9), q(2, 3)],
+        [q(0, 9)],
+        "coverage30",
+        [(0, 0)],
+        [1],
+        [],
+        [],
+    ),
+    (
+        "one prediction over two gold quotes, partial: neither",
+        [q(0, 3), q(5, 8)],
+        [q(2, 6)],
+        "partial",
+        [],
+        [0, 1],
+        [0],
+        [],
+    ),
+    (
+        "one prediction over two gold quotes, coverage30: equal overlap, first",
+        [q(0, 3), q(5, 8)],
+        [q(2, 6)],
+        "coverage30",
+        [(0, 0)],
+        [1],
+        [],
+        [],
+    ),
+    (
+        "one prediction over two gold quotes, coverage30: larger overlap",
+        [q(0, 3), q(5, 8)],
+        [q(2, 7)],
+        "coverage30",
+        [(1, 0)],
+        [0],
+        [],
+        [],
+    ),
     ("empty document", [], [], "partial", [], [], [], []),
     ("no predictions", [q(0, 3), q(5, 8)], [], "partial", [], [0, 1], [], []),
     ("no gold", [], [q(0, 3)], "partial", [], [], [0], []),
     # a gold quote interrupted by its attribution: fragments words 0-2 and 5-8
-    ("fragments: one prediction per piece", [q(0, 8, frags=((0, 2), (5, 8)))],
-     [q(0, 2), q(5, 8)], "exact", [(0, 1)], [], [], [0]),
-    ("fragments: one piece found is enough (exact)", [q(0, 8, frags=((0, 2), (5, 8)))],
-     [q(0, 2)], "exact", [(0, 0)], [], [], []),
-    ("fragments: the whole stretch is not any fragment (exact)",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 8)], "exact", [], [0], [0], []),
-    ("fragments: coverage80 needs 80 % of all fragment characters",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 2)], "coverage80", [], [0], [0], []),
-    ("fragments: coverage30 with one piece (11 of 26 chars)",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 2)], "coverage30", [(0, 0)], [], [], []),
-    ("fragments: both pieces together reach coverage80",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 2), q(5, 8)], "coverage80", [(0, 1)], [], [],
-     [0]),
-    ("fragments: a whole-stretch prediction covers both pieces",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 8)], "coverage80", [(0, 0)], [], [], []),
-    ("fragmented prediction against fragmented gold",
-     [q(0, 8, frags=((0, 2), (5, 8)))], [q(0, 8, frags=((0, 2), (5, 8)))], "exact",
-     [(0, 0)], [], [], []),
+    (
+        "fragments: one prediction per piece",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 2), q(5, 8)],
+        "exact",
+        [(0, 1)],
+        [],
+        [],
+        [0],
+    ),
+    (
+        "fragments: one piece found is enough (exact)",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 2)],
+        "exact",
+        [(0, 0)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "fragments: the whole stretch is not any fragment (exact)",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 8)],
+        "exact",
+        [],
+        [0],
+        [0],
+        [],
+    ),
+    (
+        "fragments: coverage80 needs 80 % of all fragment characters",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 2)],
+        "coverage80",
+        [],
+        [0],
+        [0],
+        [],
+    ),
+    (
+        "fragments: coverage30 with one piece (11 of 26 chars)",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 2)],
+        "coverage30",
+        [(0, 0)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "fragments: both pieces together reach coverage80",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 2), q(5, 8)],
+        "coverage80",
+        [(0, 1)],
+        [],
+        [],
+        [0],
+    ),
+    (
+        "fragments: a whole-stretch prediction covers both pieces",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 8)],
+        "coverage80",
+        [(0, 0)],
+        [],
+        [],
+        [],
+    ),
+    (
+        "fragmented prediction against fragmented gold",
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        [q(0, 8, frags=((0, 2), (5, 8)))],
+        "exact",
+        [(0, 0)],
+        [],
+        [],
+        [],
+    ),
 ]
 
 
@@ -237,9 +401,15 @@ MATCH_CASES = [
     [c[1:] for c in MATCH_CASES],
     ids=[c[0] for c in MATCH_CASES],
 )
-def test_match_document(gold: list[Quote], pred: list[Quote], mode: str,
-                        pairs: list[tuple[int, int]], missed: list[int], fps: list[int],
-                        absorbed: list[int]) -> None:
+def test_match_document(
+    gold: list[Quote],
+    pred: list[Quote],
+    mode: str,
+    pairs: list[tuple[int, int]],
+    missed: list[int],
+    fps: list[int],
+    absorbed: list[int],
+) -> None:
     assert _result(gold, pred, mode) == (pairs, missed, fps, absorbed)
 
 
@@ -250,6 +420,7 @@ def test_absorbed_prediction_is_neither_tp_nor_fp() -> None:
 
 
 # --- counts -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("counts", "p", "r", "f1"),
@@ -279,8 +450,7 @@ ANN, BO = ("Ann Lee",), ("Bo Chen",)
     ("gold", "pred", "quotes", "e2e", "accuracy"),
     [
         # right speaker: tp everywhere
-        ([q(0, 3, names=ANN)], [q(0, 3, names=("Lee",))], Counts(1, 0, 0), Counts(1, 0, 0),
-         (1, 1)),
+        ([q(0, 3, names=ANN)], [q(0, 3, names=("Lee",))], Counts(1, 0, 0), Counts(1, 0, 0), (1, 1)),
         # wrong speaker: a found quote, but an fp and an fn end to end
         ([q(0, 3, names=ANN)], [q(0, 3, names=BO)], Counts(1, 0, 0), Counts(0, 1, 1), (0, 1)),
         # no predicted speaker at all
@@ -289,13 +459,18 @@ ANN, BO = ("Ann Lee",), ("Bo Chen",)
         ([q(0, 3, names=())], [q(0, 3, names=())], Counts(1, 0, 0), Counts(1, 0, 0), (0, 0)),
         ([q(0, 3, names=())], [q(0, 3, names=BO)], Counts(1, 0, 0), Counts(0, 1, 1), (0, 0)),
         # a miss and a false positive count on both lines
-        ([q(0, 3), q(5, 6, names=BO)], [q(0, 3), q(8, 9)], Counts(1, 1, 1), Counts(1, 1, 1),
-         (1, 1)),
+        (
+            [q(0, 3), q(5, 6, names=BO)],
+            [q(0, 3), q(8, 9)],
+            Counts(1, 1, 1),
+            Counts(1, 1, 1),
+            (1, 1),
+        ),
     ],
 )
-def test_quote_end_to_end_and_attribution(gold: list[Quote], pred: list[Quote],
-                                          quotes: Counts, e2e: Counts,
-                                          accuracy: tuple[int, int]) -> None:
+def test_quote_end_to_end_and_attribution(
+    gold: list[Quote], pred: list[Quote], quotes: Counts, e2e: Counts, accuracy: tuple[int, int]
+) -> None:
     m = match_document(gold, pred, "partial")
     assert m.quote_counts() == quotes
     assert m.end_to_end_counts() == e2e
@@ -325,9 +500,13 @@ SPAN_TRUMP = CharSpan.of(TEXT, 0, 3)
         ((), SPAN_TRUMP, ("Bo Chen",), CharSpan.of(TEXT, 8, 11), False),
     ],
 )
-def test_speakers_agree(gold_names: tuple[str, ...], gold_speaker: CharSpan | None,
-                        pred_names: tuple[str, ...], pred_speaker: CharSpan | None,
-                        expected: bool) -> None:
+def test_speakers_agree(
+    gold_names: tuple[str, ...],
+    gold_speaker: CharSpan | None,
+    pred_names: tuple[str, ...],
+    pred_speaker: CharSpan | None,
+    expected: bool,
+) -> None:
     gold = Quote("direct", words(5, 6), gold_speaker, gold_names)
     pred = Quote("direct", words(5, 6), pred_speaker, pred_names)
     assert speakers_agree(gold, pred) is expected
@@ -342,19 +521,30 @@ def test_end_to_end_uses_name_agreement() -> None:
 @pytest.mark.parametrize(
     ("gold", "pred", "expected"),
     [
-        ([q(0, 3), q(5, 6)], [q(0, 3), q(5, 6)],
-         {"direct": Counts(2, 0, 0), "indirect": Counts(), "mixed": Counts()}),
+        (
+            [q(0, 3), q(5, 6)],
+            [q(0, 3), q(5, 6)],
+            {"direct": Counts(2, 0, 0), "indirect": Counts(), "mixed": Counts()},
+        ),
         # a found quote of the wrong type: a miss of its gold type, an fp of its pred type
-        ([q(0, 3, "mixed")], [q(0, 3, "indirect")],
-         {"direct": Counts(), "indirect": Counts(0, 1, 0), "mixed": Counts(0, 0, 1)}),
-        ([q(0, 3, "indirect")], [q(0, 3, "indirect"), q(6, 9, "direct")],
-         {"direct": Counts(0, 1, 0), "indirect": Counts(1, 0, 0), "mixed": Counts()}),
-        ([q(0, 3, "indirect"), q(6, 9, "mixed")], [],
-         {"direct": Counts(), "indirect": Counts(0, 0, 1), "mixed": Counts(0, 0, 1)}),
+        (
+            [q(0, 3, "mixed")],
+            [q(0, 3, "indirect")],
+            {"direct": Counts(), "indirect": Counts(0, 1, 0), "mixed": Counts(0, 0, 1)},
+        ),
+        (
+            [q(0, 3, "indirect")],
+            [q(0, 3, "indirect"), q(6, 9, "direct")],
+            {"direct": Counts(0, 1, 0), "indirect": Counts(1, 0, 0), "mixed": Counts()},
+        ),
+        (
+            [q(0, 3, "indirect"), q(6, 9, "mixed")],
+            [],
+            {"direct": Counts(), "indirect": Counts(0, 0, 1), "mixed": Counts(0, 0, 1)},
+        ),
     ],
 )
-def test_by_type_counts(gold: list[Quote], pred: list[Quote], expected: dict[str, Counts]
-                        ) -> None:
+def test_by_type_counts(gold: list[Quote], pred: list[Quote], expected: dict[str, Counts]) -> None:
     assert by_type_counts(match_document(gold, pred, "partial"), gold, pred) == expected
 
 
@@ -366,8 +556,7 @@ CUE_SAID = CharSpan.of(TEXT, 16, 19)  # "eee"
     [
         ([q(0, 3, cue=CUE_SAID)], [q(0, 3, cue=CUE_SAID)], Counts(1, 0, 0)),
         # an interrupted quote's two pieces share one cue: counted once
-        ([q(0, 2, cue=CUE_SAID), q(6, 8, cue=CUE_SAID)], [q(0, 2, cue=CUE_SAID)],
-         Counts(1, 0, 0)),
+        ([q(0, 2, cue=CUE_SAID), q(6, 8, cue=CUE_SAID)], [q(0, 2, cue=CUE_SAID)], Counts(1, 0, 0)),
         # white space around the cue is normalized away
         ([q(0, 3, cue=CUE_SAID)], [q(0, 3, cue=CharSpan.of(TEXT, 15, 20))], Counts(1, 0, 0)),
         ([q(0, 3, cue=CUE_SAID)], [q(0, 3, cue=CharSpan.of(TEXT, 16, 18))], Counts(0, 1, 1)),
@@ -383,6 +572,7 @@ def test_cue_counts(gold: list[Quote], pred: list[Quote], expected: Counts) -> N
 
 # --- documents, errors, aggregation ---------------------------------------------
 
+
 def doc(doc_id: str, *quotes: Quote, text: str = TEXT) -> Document:
     return Document(doc_id, text, tuple(quotes))
 
@@ -394,8 +584,13 @@ def test_missing_documents_count_as_misses_and_false_positives() -> None:
     assert result.missing("pred") == ["a"]
     assert result.missing("gold") == ["b"]
     assert [d.id for d in result.documents] == ["a", "both", "b"]
-    assert result.document_counts() == {"gold": 2, "pred": 2, "both": 1, "gold_only": 1,
-                                        "pred_only": 1}
+    assert result.document_counts() == {
+        "gold": 2,
+        "pred": 2,
+        "both": 1,
+        "gold_only": 1,
+        "pred_only": 1,
+    }
     for mode in result.modes:
         assert result.quotes(mode) == Counts(1, 1, 2)
 
@@ -415,22 +610,32 @@ def test_unknown_mode_is_rejected() -> None:
 
 
 def test_errors_list_every_kind_with_context() -> None:
-    text = ("The minister spoke. “We will win,” Ann Lee said. Bo Chen said prices rise. "
-            "Nobody said anything else. Cy Dunn said it was over.")
+    text = (
+        "The minister spoke. “We will win,” Ann Lee said. Bo Chen said prices rise. "
+        "Nobody said anything else. Cy Dunn said it was over."
+    )
 
     def quote(sub: str, kind: str, names: tuple[str, ...]) -> Quote:
         start = text.index(sub)
-        return Quote(kind, CharSpan.of(text, start, start + len(sub)),  # type: ignore[arg-type]
-                     speaker_name=names)
+        return Quote(
+            kind,
+            CharSpan.of(text, start, start + len(sub)),  # type: ignore[arg-type]
+            speaker_name=names,
+        )
 
-    gold = [quote("We will win", "direct", ("Ann Lee",)),
-            quote("prices rise", "indirect", ("Bo Chen",)),
-            quote("it was over", "indirect", ("Cy Dunn",))]
-    pred = [quote("We will win,", "direct", ("Bo Chen",)),  # right span, wrong speaker
-            quote("prices", "mixed", ("Bo Chen",)),  # boundary and type
-            quote("Nobody said anything else", "indirect", ())]  # false positive
-    result = evaluate_documents([Document("d", text, tuple(gold))],
-                                [Document("d", text, tuple(pred))], focus="partial")
+    gold = [
+        quote("We will win", "direct", ("Ann Lee",)),
+        quote("prices rise", "indirect", ("Bo Chen",)),
+        quote("it was over", "indirect", ("Cy Dunn",)),
+    ]
+    pred = [
+        quote("We will win,", "direct", ("Bo Chen",)),  # right span, wrong speaker
+        quote("prices", "mixed", ("Bo Chen",)),  # boundary and type
+        quote("Nobody said anything else", "indirect", ()),
+    ]  # false positive
+    result = evaluate_documents(
+        [Document("d", text, tuple(gold))], [Document("d", text, tuple(pred))], focus="partial"
+    )
     found = [(e.kind, e.start, e.end, e.context.text) for e in result.errors()]
     assert found == [
         ("wrong_speaker", 21, 33, "“We will win,” Ann Lee said."),
@@ -439,8 +644,7 @@ def test_errors_list_every_kind_with_context() -> None:
         ("false_positive", 75, 100, "Nobody said anything else."),
         ("miss", 115, 126, "Cy Dunn said it was over."),
     ]
-    rows = {r.name: (r.gold, r.found, r.found_right_speaker, r.missed)
-            for r in result.speakers()}
+    rows = {r.name: (r.gold, r.found, r.found_right_speaker, r.missed) for r in result.speakers()}
     assert rows == {"Ann Lee": (1, 1, 0, 0), "Bo Chen": (1, 1, 1, 0), "Cy Dunn": (1, 0, 0, 1)}
     # in exact mode "prices" no longer matches: a miss and a false positive instead
     kinds = sorted(e.kind for e in result.errors("exact"))
@@ -450,8 +654,7 @@ def test_errors_list_every_kind_with_context() -> None:
 @pytest.mark.parametrize(
     ("text", "sub", "expected"),
     [
-        ("First one. He said “yes, sure.” Third one here.", "yes, sure",
-         "He said “yes, sure.”"),
+        ("First one. He said “yes, sure.” Third one here.", "yes, sure", "He said “yes, sure.”"),
         ("Para one.\nShe said no. Then more.", "no", "She said no."),
         ("no boundary at all here", "boundary", "no boundary at all here"),
         ("Start. Multi. Sentence quote. End.", "Multi. Sentence quote", "Multi. Sentence quote."),
@@ -469,8 +672,14 @@ def test_sentence_context_is_bounded() -> None:
 
 
 def test_self_evaluation_is_perfect_everywhere() -> None:
-    gold = [doc("x", q(0, 3, "direct", cue=CUE_SAID), q(0, 3, "indirect", names=BO),
-                q(5, 9, "mixed", frags=((5, 6), (8, 9))))]
+    gold = [
+        doc(
+            "x",
+            q(0, 3, "direct", cue=CUE_SAID),
+            q(0, 3, "indirect", names=BO),
+            q(5, 9, "mixed", frags=((5, 6), (8, 9))),
+        )
+    ]
     result = evaluate_documents(gold, gold)
     for mode in result.modes:
         assert result.quotes(mode) == Counts(3, 0, 0)
@@ -482,8 +691,9 @@ def test_evaluate_paths_runs_the_extractor_without_pred(nlp, tmp_path) -> None:
     text = "“We will not give up,” Ann Lee told reporters on Monday."
     start = 1
     end = text.index(",”")
-    gold = Document("g1", text, (Quote("direct", CharSpan.of(text, start, end),
-                                       speaker_name=("Ann Lee",)),))
+    gold = Document(
+        "g1", text, (Quote("direct", CharSpan.of(text, start, end), speaker_name=("Ann Lee",)),)
+    )
     path = tmp_path / "gold.jsonl"
     path.write_text(__import__("json").dumps(gold.to_dict()) + "\n", encoding="utf-8")
     result = evaluate_paths([path], None, nlp=nlp)

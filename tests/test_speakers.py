@@ -55,27 +55,53 @@ def build(text: str, specs: list) -> list[Quote]:
 MENTIONS = [
     # sentence, head word, expected span
     ("Kremlin spokesman Dmitry Peskov said Putin would go.", "Peskov", "Dmitry Peskov"),
-    ("John Kirby, a White House spokesman, said on Friday that the war must end.", "Kirby",
-     "John Kirby"),
-    ("According to the spokesman for the Russian Presidency, Dmitri Peskov, Tuesday will be "
-     "the day.", "spokesman", "Dmitri Peskov"),
+    (
+        "John Kirby, a White House spokesman, said on Friday that the war must end.",
+        "Kirby",
+        "John Kirby",
+    ),
+    (
+        "According to the spokesman for the Russian Presidency, Dmitri Peskov, Tuesday will be "
+        "the day.",
+        "spokesman",
+        "Dmitri Peskov",
+    ),
     ("Xi and Putin proclaimed “unlimited friendship” at the opening.", "Xi", "Xi and Putin"),
-    ("But a person in Beijing familiar with the matter said Xi could hold a call.", "person",
-     "a person in Beijing familiar with the matter"),
+    (
+        "But a person in Beijing familiar with the matter said Xi could hold a call.",
+        "person",
+        "a person in Beijing familiar with the matter",
+    ),
     ("The message, Mr Kuleba said, was good.", "Kuleba", "Kuleba"),
-    ("Chinese Foreign Ministry spokesman Wang Wenbin scoffed at the idea.", "Wenbin",
-     "Wang Wenbin"),
-    ("China’s Foreign Ministry said the visit will take place.", "Ministry",
-     "China’s Foreign Ministry"),
-    ("Yuri Ushakov, the Russian president’s adviser on international relations, said Putin "
-     "will sign.", "Ushakov", "Yuri Ushakov"),
-    ("A foreign ministry spokeswoman said China would take a position.", "spokeswoman",
-     "A foreign ministry spokeswoman"),
+    (
+        "Chinese Foreign Ministry spokesman Wang Wenbin scoffed at the idea.",
+        "Wenbin",
+        "Wang Wenbin",
+    ),
+    (
+        "China’s Foreign Ministry said the visit will take place.",
+        "Ministry",
+        "China’s Foreign Ministry",
+    ),
+    (
+        "Yuri Ushakov, the Russian president’s adviser on international relations, said Putin "
+        "will sign.",
+        "Ushakov",
+        "Yuri Ushakov",
+    ),
+    (
+        "A foreign ministry spokeswoman said China would take a position.",
+        "spokeswoman",
+        "A foreign ministry spokeswoman",
+    ),
     ("The Kremlin spokesman said talks would start.", "spokesman", "The Kremlin spokesman"),
     ("“We will win,” he said.", "he", "he"),
     ("US officials said they would watch closely.", "officials", "US officials"),
-    ("Paul Haenle of the Carnegie Endowment for International Peace said it was hard.",
-     "Haenle", "Paul Haenle"),
+    (
+        "Paul Haenle of the Carnegie Endowment for International Peace said it was hard.",
+        "Haenle",
+        "Paul Haenle",
+    ),
     ("The Kremlin said the two leaders will discuss issues.", "Kremlin", "The Kremlin"),
     ("Mayor Smith said the talks went well.", "Smith", "Smith"),
     ("The plan was backed by John Kirby, who said it would work.", "who", "John Kirby"),
@@ -108,10 +134,13 @@ def test_seed_attribution(nlp, case: dict) -> None:
 
 def test_seed_two_wangs_stay_apart(nlp) -> None:
     text = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
-    quotes = build(text, [
-        ["China’s proposal comes down to one sentence", "Wang Wenbin"],
-        ["to further strengthen our comprehensive strategic partnership", "Wang"],
-    ])
+    quotes = build(
+        text,
+        [
+            ["China’s proposal comes down to one sentence", "Wang Wenbin"],
+            ["to further strengthen our comprehensive strategic partnership", "Wang"],
+        ],
+    )
     _, speakers = attribute_speakers(parse(nlp, text), quotes)
     names = {s.name: s for s in speakers}
     assert set(names) == {"Wang Wenbin", "Wang Yi"}
@@ -124,88 +153,144 @@ def test_seed_two_wangs_stay_apart(nlp) -> None:
 
 RULES: list[tuple[str, str, list]] = [
     # id, text, [content, speaker or None, expected names]
-    ("role-description-to-bearer",
-     "Kremlin spokesman Dmitry Peskov said the talks would start on Monday. "
-     "The Kremlin spokesman later said they had been delayed.",
-     [["the talks would start on Monday", "Dmitry Peskov", ["Dmitry Peskov"]],
-      ["they had been delayed", "The Kremlin spokesman", ["Dmitry Peskov"]]]),
-    ("surname-and-transliteration",
-     "Dmitri Peskov said the talks would start. Later Peskov added that nothing was signed.",
-     [["the talks would start", "Dmitri Peskov", ["Dmitri Peskov"]],
-      ["nothing was signed", "Peskov", ["Dmitri Peskov"]]]),
-    ("pronoun-previous-speaker",
-     "Anna Smith, a lawyer for the family, said the ruling was wrong. "
-     "“We will appeal,” she said.",
-     [["the ruling was wrong", "Anna Smith", ["Anna Smith"]],
-      ["We will appeal,", "she", ["Anna Smith"]]]),
-    ("pronoun-gender-from-honorific",
-     "Mrs Jones met Mr Brown on Monday. Mr Brown said the deal was done. "
-     "“It is a good day,” she said.",
-     [["the deal was done", "Mr Brown", ["Brown"]],
-      ["It is a good day,", "she", ["Jones"]]]),
-    ("pronoun-without-antecedent-unresolved",
-     "“We will win,” he said. The match starts at noon.",
-     [["We will win,", "he", []]]),
-    ("pronoun-not-to-other-gender",
-     "Mr Brown said the deal was done. “It is a good day,” she said.",
-     [["the deal was done", "Mr Brown", ["Brown"]],
-      ["It is a good day,", "she", []]]),
-    ("floating-next-paragraph",
-     "Maria Lopez said: “The plan works.\n\n“It will save money for everyone.”",
-     [["The plan works.", "Maria Lopez", ["Maria Lopez"]],
-      ["It will save money for everyone.", None, ["Maria Lopez"]]]),
-    ("floating-not-across-another-speaker",
-     "“We are ready,” said John Smith. “We are not,” said Jane Doe. “Not yet.”",
-     [["We are ready,", "John Smith", ["John Smith"]],
-      ["We are not,", "Jane Doe", ["Jane Doe"]],
-      ["Not yet.", None, ["Jane Doe"]]]),
-    ("first-person-unresolved",
-     "“It was a long day,” I said to the driver.",
-     [["It was a long day,", "I", []]]),
-    ("floating-first-quote-unresolved",
-     "“Not yet.” The match starts at noon.",
-     [["Not yet.", None, []]]),
-    ("several-speakers",
-     "Chinese President Xi Jinping met Russian President Vladimir Putin in Moscow. "
-     "Xi and Putin proclaimed “unlimited friendship” at the games.",
-     [["unlimited friendship", "Xi and Putin", ["Xi Jinping", "Vladimir Putin"]]]),
-    ("organisation-without-article",
-     "The Kremlin said the visit would go ahead.",
-     [["the visit would go ahead", "The Kremlin", ["Kremlin"]]]),
-    ("organisation-fuller-form-in-document",
-     "The Chinese Foreign Ministry said the talks were useful. "
-     "The Foreign Ministry also said no deal was signed.",
-     [["the talks were useful", "The Chinese Foreign Ministry", ["Chinese Foreign Ministry"]],
-      ["no deal was signed", "The Foreign Ministry", ["Chinese Foreign Ministry"]]]),
-    ("unnamed-source-keeps-its-phrase",
-     "US officials said they were watching the talks closely.",
-     [["they were watching the talks closely", "US officials", ["US officials"]]]),
-    ("document-noun-to-its-author",
-     "The Canadian Beverage Association said in a statement that juice is healthy. "
-     "The statement also said that sugar was not the problem.",
-     [["juice is healthy", "The Canadian Beverage Association",
-       ["Canadian Beverage Association"]],
-      ["sugar was not the problem", "The statement", ["Canadian Beverage Association"]]]),
-    ("document-noun-in-a-statement",
-     "The Canadian Beverage Association said in a statement that juice is healthy.",
-     [["juice is healthy", "a statement", ["Canadian Beverage Association"]]]),
-    ("acronym-spelled-out-in-text",
-     "The Parliamentary Budget Officer (PBO) released a report on Thursday. "
-     "The PBO said the pipeline was worth less than its price.",
-     [["the pipeline was worth less than its price", "PBO",
-       ["Parliamentary Budget Officer"]]]),
-    ("two-people-described",
-     "Chinese President Xi Jinping and Russian President Vladimir Putin met in Moscow. "
-     "Last year, the two men declared that their partnership knows no limits.",
-     [["their partnership knows no limits", "the two men", ["Xi Jinping", "Vladimir Putin"]]]),
-    ("plural-description-without-pair-kept",
-     "The talks ended on Friday. The two sides said that a deal was close.",
-     [["a deal was close", "The two sides", ["The two sides"]]]),
-    ("same-surname-nearest-full-name",
-     "Foreign Ministry spokesman Wang Wenbin said the visit was useful. "
-     "Later, Putin met top diplomat Wang Yi in Moscow. Wang said ties were strong.",
-     [["the visit was useful", "Wang Wenbin", ["Wang Wenbin"]],
-      ["ties were strong", "Wang", ["Wang Yi"]]]),
+    (
+        "role-description-to-bearer",
+        "Kremlin spokesman Dmitry Peskov said the talks would start on Monday. "
+        "The Kremlin spokesman later said they had been delayed.",
+        [
+            ["the talks would start on Monday", "Dmitry Peskov", ["Dmitry Peskov"]],
+            ["they had been delayed", "The Kremlin spokesman", ["Dmitry Peskov"]],
+        ],
+    ),
+    (
+        "surname-and-transliteration",
+        "Dmitri Peskov said the talks would start. Later Peskov added that nothing was signed.",
+        [
+            ["the talks would start", "Dmitri Peskov", ["Dmitri Peskov"]],
+            ["nothing was signed", "Peskov", ["Dmitri Peskov"]],
+        ],
+    ),
+    (
+        "pronoun-previous-speaker",
+        "Anna Smith, a lawyer for the family, said the ruling was wrong. "
+        "“We will appeal,” she said.",
+        [
+            ["the ruling was wrong", "Anna Smith", ["Anna Smith"]],
+            ["We will appeal,", "she", ["Anna Smith"]],
+        ],
+    ),
+    (
+        "pronoun-gender-from-honorific",
+        "Mrs Jones met Mr Brown on Monday. Mr Brown said the deal was done. "
+        "“It is a good day,” she said.",
+        [["the deal was done", "Mr Brown", ["Brown"]], ["It is a good day,", "she", ["Jones"]]],
+    ),
+    (
+        "pronoun-without-antecedent-unresolved",
+        "“We will win,” he said. The match starts at noon.",
+        [["We will win,", "he", []]],
+    ),
+    (
+        "pronoun-not-to-other-gender",
+        "Mr Brown said the deal was done. “It is a good day,” she said.",
+        [["the deal was done", "Mr Brown", ["Brown"]], ["It is a good day,", "she", []]],
+    ),
+    (
+        "floating-next-paragraph",
+        "Maria Lopez said: “The plan works.\n\n“It will save money for everyone.”",
+        [
+            ["The plan works.", "Maria Lopez", ["Maria Lopez"]],
+            ["It will save money for everyone.", None, ["Maria Lopez"]],
+        ],
+    ),
+    (
+        "floating-not-across-another-speaker",
+        "“We are ready,” said John Smith. “We are not,” said Jane Doe. “Not yet.”",
+        [
+            ["We are ready,", "John Smith", ["John Smith"]],
+            ["We are not,", "Jane Doe", ["Jane Doe"]],
+            ["Not yet.", None, ["Jane Doe"]],
+        ],
+    ),
+    (
+        "first-person-unresolved",
+        "“It was a long day,” I said to the driver.",
+        [["It was a long day,", "I", []]],
+    ),
+    (
+        "floating-first-quote-unresolved",
+        "“Not yet.” The match starts at noon.",
+        [["Not yet.", None, []]],
+    ),
+    (
+        "several-speakers",
+        "Chinese President Xi Jinping met Russian President Vladimir Putin in Moscow. "
+        "Xi and Putin proclaimed “unlimited friendship” at the games.",
+        [["unlimited friendship", "Xi and Putin", ["Xi Jinping", "Vladimir Putin"]]],
+    ),
+    (
+        "organisation-without-article",
+        "The Kremlin said the visit would go ahead.",
+        [["the visit would go ahead", "The Kremlin", ["Kremlin"]]],
+    ),
+    (
+        "organisation-fuller-form-in-document",
+        "The Chinese Foreign Ministry said the talks were useful. "
+        "The Foreign Ministry also said no deal was signed.",
+        [
+            ["the talks were useful", "The Chinese Foreign Ministry", ["Chinese Foreign Ministry"]],
+            ["no deal was signed", "The Foreign Ministry", ["Chinese Foreign Ministry"]],
+        ],
+    ),
+    (
+        "unnamed-source-keeps-its-phrase",
+        "US officials said they were watching the talks closely.",
+        [["they were watching the talks closely", "US officials", ["US officials"]]],
+    ),
+    (
+        "document-noun-to-its-author",
+        "The Canadian Beverage Association said in a statement that juice is healthy. "
+        "The statement also said that sugar was not the problem.",
+        [
+            [
+                "juice is healthy",
+                "The Canadian Beverage Association",
+                ["Canadian Beverage Association"],
+            ],
+            ["sugar was not the problem", "The statement", ["Canadian Beverage Association"]],
+        ],
+    ),
+    (
+        "document-noun-in-a-statement",
+        "The Canadian Beverage Association said in a statement that juice is healthy.",
+        [["juice is healthy", "a statement", ["Canadian Beverage Association"]]],
+    ),
+    (
+        "acronym-spelled-out-in-text",
+        "The Parliamentary Budget Officer (PBO) released a report on Thursday. "
+        "The PBO said the pipeline was worth less than its price.",
+        [["the pipeline was worth less than its price", "PBO", ["Parliamentary Budget Officer"]]],
+    ),
+    (
+        "two-people-described",
+        "Chinese President Xi Jinping and Russian President Vladimir Putin met in Moscow. "
+        "Last year, the two men declared that their partnership knows no limits.",
+        [["their partnership knows no limits", "the two men", ["Xi Jinping", "Vladimir Putin"]]],
+    ),
+    (
+        "plural-description-without-pair-kept",
+        "The talks ended on Friday. The two sides said that a deal was close.",
+        [["a deal was close", "The two sides", ["The two sides"]]],
+    ),
+    (
+        "same-surname-nearest-full-name",
+        "Foreign Ministry spokesman Wang Wenbin said the visit was useful. "
+        "Later, Putin met top diplomat Wang Yi in Moscow. Wang said ties were strong.",
+        [
+            ["the visit was useful", "Wang Wenbin", ["Wang Wenbin"]],
+            ["ties were strong", "Wang", ["Wang Yi"]],
+        ],
+    ),
 ]
 
 
@@ -227,8 +312,9 @@ CONFIDENCE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "specs", "index"), [c[1:] for c in CONFIDENCE],
-                         ids=[c[0] for c in CONFIDENCE])
+@pytest.mark.parametrize(
+    ("text", "specs", "index"), [c[1:] for c in CONFIDENCE], ids=[c[0] for c in CONFIDENCE]
+)
 def test_indirect_attribution_lowers_confidence(nlp, text: str, specs: list, index: int) -> None:
     out, _ = attribute_speakers(parse(nlp, text), build(text, specs))
     assert out[0].confidence == 1.0
@@ -254,14 +340,18 @@ SPEAKER_LISTS = [
     ("person-with-role", "role-description-to-bearer", [("Dmitry Peskov", "person", 2)]),
     ("organisation", "organisation-without-article", [("Kremlin", "organisation", 1)]),
     ("group", "unnamed-source-keeps-its-phrase", [("US officials", "group", 1)]),
-    ("two-people", "several-speakers",
-     [("Xi Jinping", "person", 1), ("Vladimir Putin", "person", 1)]),
+    (
+        "two-people",
+        "several-speakers",
+        [("Xi Jinping", "person", 1), ("Vladimir Putin", "person", 1)],
+    ),
     ("unresolved-pronoun-is-no-speaker", "pronoun-without-antecedent-unresolved", []),
 ]
 
 
-@pytest.mark.parametrize(("row", "expected"), [s[1:] for s in SPEAKER_LISTS],
-                         ids=[s[0] for s in SPEAKER_LISTS])
+@pytest.mark.parametrize(
+    ("row", "expected"), [s[1:] for s in SPEAKER_LISTS], ids=[s[0] for s in SPEAKER_LISTS]
+)
 def test_document_speakers(nlp, row: str, expected: list) -> None:
     text, specs = RULE[row]
     quotes = build(text, specs)
@@ -271,8 +361,10 @@ def test_document_speakers(nlp, row: str, expected: list) -> None:
         for mention in speaker.mentions:
             mention.check_against(text)
         # the quote's own speaker mention is among the entity's mentions
-        assert any(q.speaker is not None and any(q.speaker.overlap(m) for m in speaker.mentions)
-                   for q in quotes)
+        assert any(
+            q.speaker is not None and any(q.speaker.overlap(m) for m in speaker.mentions)
+            for q in quotes
+        )
 
 
 def test_speakers_round_trip_through_jsonl(nlp) -> None:
@@ -294,32 +386,51 @@ def test_empty_inputs(nlp) -> None:
 def doc_with(doc_id: str, *names: tuple[str, ...], kinds: dict[str, str] | None = None) -> Document:
     """A document whose quotes carry the given speaker names (text is filler)."""
     text = "x" * (len(names) + 1)
-    quotes = tuple(Quote("direct", CharSpan.of(text, i, i + 1), None, n)
-                   for i, n in enumerate(names))
+    quotes = tuple(
+        Quote("direct", CharSpan.of(text, i, i + 1), None, n) for i, n in enumerate(names)
+    )
     speakers = tuple(Speaker(n, k) for n, k in (kinds or {}).items())  # type: ignore[arg-type]
     return Document(doc_id, text, quotes, speakers)
 
 
 TABLES = [
-    ("surname-joins-the-one-full-name",
-     [doc_with("a", ("Peskov",), ("Peskov",)), doc_with("b", ("Dmitry Peskov",))],
-     [("Dmitry Peskov", 3, 2, ("Peskov",))]),
-    ("transliteration-variants",
-     [doc_with("a", ("Dmitri Peskov",)), doc_with("b", ("Dmitry Peskov",))],
-     [("Dmitri Peskov", 2, 2, ("Dmitry Peskov",))]),
-    ("shared-surname-stays-apart",
-     [doc_with("a", ("Wang Wenbin",)), doc_with("b", ("Wang Yi",)), doc_with("c", ("Wang",))],
-     [("Wang", 1, 1, ()), ("Wang Wenbin", 1, 1, ()), ("Wang Yi", 1, 1, ())]),
-    ("several-names-count-each",
-     [doc_with("a", ("Xi Jinping", "Vladimir Putin"), ("Xi Jinping",))],
-     [("Xi Jinping", 2, 1, ()), ("Vladimir Putin", 1, 1, ())]),
-    ("unresolved-quotes-not-counted",
-     [doc_with("a", (), ("Kremlin",), ("the Kremlin",))],
-     [("Kremlin", 2, 1, ("the Kremlin",))]),
-    ("unnamed-groups-do-not-join-names",
-     [doc_with("a", ("officials",), ("US officials",),
-               kinds={"officials": "group", "US officials": "group"})],
-     [("officials", 1, 1, ()), ("US officials", 1, 1, ())]),
+    (
+        "surname-joins-the-one-full-name",
+        [doc_with("a", ("Peskov",), ("Peskov",)), doc_with("b", ("Dmitry Peskov",))],
+        [("Dmitry Peskov", 3, 2, ("Peskov",))],
+    ),
+    (
+        "transliteration-variants",
+        [doc_with("a", ("Dmitri Peskov",)), doc_with("b", ("Dmitry Peskov",))],
+        [("Dmitri Peskov", 2, 2, ("Dmitry Peskov",))],
+    ),
+    (
+        "shared-surname-stays-apart",
+        [doc_with("a", ("Wang Wenbin",)), doc_with("b", ("Wang Yi",)), doc_with("c", ("Wang",))],
+        [("Wang", 1, 1, ()), ("Wang Wenbin", 1, 1, ()), ("Wang Yi", 1, 1, ())],
+    ),
+    (
+        "several-names-count-each",
+        [doc_with("a", ("Xi Jinping", "Vladimir Putin"), ("Xi Jinping",))],
+        [("Xi Jinping", 2, 1, ()), ("Vladimir Putin", 1, 1, ())],
+    ),
+    (
+        "unresolved-quotes-not-counted",
+        [doc_with("a", (), ("Kremlin",), ("the Kremlin",))],
+        [("Kremlin", 2, 1, ("the Kremlin",))],
+    ),
+    (
+        "unnamed-groups-do-not-join-names",
+        [
+            doc_with(
+                "a",
+                ("officials",),
+                ("US officials",),
+                kinds={"officials": "group", "US officials": "group"},
+            )
+        ],
+        [("officials", 1, 1, ()), ("US officials", 1, 1, ())],
+    ),
 ]
 
 
@@ -336,12 +447,19 @@ def test_table_kinds_come_from_document_speakers() -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_format_table(fmt: str) -> None:
-    rows = [SpeakerRow("Dmitry Peskov", "person", 3, 2, ("Peskov",)),
-            SpeakerRow("Kremlin, the", "organisation", 1, 1, ())]
+    rows = [
+        SpeakerRow("Dmitry Peskov", "person", 3, 2, ("Peskov",)),
+        SpeakerRow("Kremlin, the", "organisation", 1, 1, ()),
+    ]
     out = format_table(rows, fmt)
     if fmt == "json":
-        assert json.loads(out)[0] == {"name": "Dmitry Peskov", "type": "person", "quotes": 3,
-                                      "documents": 2, "variants": ["Peskov"]}
+        assert json.loads(out)[0] == {
+            "name": "Dmitry Peskov",
+            "type": "person",
+            "quotes": 3,
+            "documents": 2,
+            "variants": ["Peskov"],
+        }
     else:
         table = list(csv.reader(io.StringIO(out)))
         assert table[0] == ["name", "type", "quotes", "documents", "variants"]
@@ -380,8 +498,9 @@ CLI_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("extra", "message"), [c[1:] for c in CLI_ERRORS],
-                         ids=[c[0] for c in CLI_ERRORS])
+@pytest.mark.parametrize(
+    ("extra", "message"), [c[1:] for c in CLI_ERRORS], ids=[c[0] for c in CLI_ERRORS]
+)
 def test_cli_speakers_errors(tmp_path, extra: list[str], message: str) -> None:
     corpus = tmp_path / "out.jsonl"
     write_jsonl(corpus, [doc_with("a", ("Kremlin",))])
@@ -403,8 +522,9 @@ def test_cli_speakers_bad_line_is_reported_rest_counted(tmp_path) -> None:
 
 def test_cli_speakers_extracts_txt_first(nlp, tmp_path) -> None:
     story = tmp_path / "story.txt"
-    story.write_text("Kremlin spokesman Dmitry Peskov said the talks would start on Monday.\n",
-                     encoding="utf-8")
+    story.write_text(
+        "Kremlin spokesman Dmitry Peskov said the talks would start on Monday.\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["speakers", str(story), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

@@ -39,9 +39,7 @@ def predict_tasks(
         (task.get("data") or {}).get(TEXT_KEY) if isinstance(task, Mapping) else None
         for task in tasks
     ]
-    docs = [
-        Document(id=str(i), text=text) for i, text in enumerate(texts) if isinstance(text, str)
-    ]
+    docs = [Document(id=str(i), text=text) for i, text in enumerate(texts) if isinstance(text, str)]
     found = {int(doc.id): doc for doc in extract_documents(docs, nlp)}
     return [
         prediction_for(found.get(i, Document(id=str(i), text="")), model_version)

@@ -145,7 +145,9 @@ def existing_tasks(conn: Connection, project_id: int) -> dict[str, ExistingTask]
         task: Any
         # only the fields needed: task bodies with predictions would be heavy for big projects
         for task in conn.client.tasks.list(
-            project=project_id, fields="all", include="id,data,predictions_model_versions",
+            project=project_id,
+            fields="all",
+            include="id,data,predictions_model_versions",
             page_size=500,
         ):
             data = task.data or {}

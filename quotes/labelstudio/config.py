@@ -88,9 +88,7 @@ def summarize_config(xml: str) -> ConfigSummary:
     for node in root.iter():
         name = node.get("name", "")
         if node.tag == "Labels":
-            labels[name] = tuple(
-                str(child.get("value")) for child in node if child.tag == "Label"
-            )
+            labels[name] = tuple(str(child.get("value")) for child in node if child.tag == "Label")
         elif node.tag == "Relation":
             relations.append(str(node.get("value")))
         elif node.tag == "TextArea":

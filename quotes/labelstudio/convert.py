@@ -104,8 +104,13 @@ def quotes_to_result(quotes: Sequence[Quote], *, scores: bool = True) -> Result:
     for number, quote in enumerate(quotes, start=1):
         qid = f"q{number}"
         regions.append(
-            _region(qid, QUOTE_TAG, QUOTE_LABELS[quote.type], quote.content,
-                    quote.confidence if scores else None)
+            _region(
+                qid,
+                QUOTE_TAG,
+                QUOTE_LABELS[quote.type],
+                quote.content,
+                quote.confidence if scores else None,
+            )
         )
         if quote.speaker_name:
             regions.append(
@@ -386,8 +391,13 @@ def pick_annotation(
     ]
     if not kept:
         return None
-    return max(kept, key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""),
-                                    int(a.get("id") or 0)))
+    return max(
+        kept,
+        key=lambda a: (
+            str(a.get("updated_at") or a.get("created_at") or ""),
+            int(a.get("id") or 0),
+        ),
+    )
 
 
 def task_to_document(task: Mapping[str, Any], annotation: Mapping[str, Any]) -> Document:

@@ -79,14 +79,28 @@ def start_server(data_dir: Path, *, timeout: float = 180.0) -> LabelStudioServer
     log = data_dir / "label-studio.log"
     exe = Path(sys.executable).with_name("label-studio")
     command = [
-        str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
-        "--data-dir", str(data_dir), "--database", str(data_dir / "label_studio.sqlite3"),
-        "--log-level", "WARNING",
+        str(exe),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--database",
+        str(data_dir / "label_studio.sqlite3"),
+        "--log-level",
+        "WARNING",
     ]
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            command, env=server_env(data_dir, token), stdout=sink, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            command,
+            env=server_env(data_dir, token),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     server = LabelStudioServer(url, token, data_dir, proc.pid, log)

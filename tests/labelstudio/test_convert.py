@@ -41,10 +41,12 @@ KULEBA = span("Mr Kuleba")
 SAID = span("said")
 Q_MSG = Quote("direct", span("The message,"), KULEBA, ("Dmytro Kuleba",), SAID)
 Q_CLEAR = Quote("direct", span("was clear."), KULEBA, ("Dmytro Kuleba",), SAID)
-Q_PESKOV = Quote("indirect", span("the talks would go on"), span("Peskov"), ("Dmitry Peskov",),
-                 span("told"))
-Q_MIXED = Quote("mixed", span("the plan was “a capitulation”"), span("Analysts"),
-                ("analysts",), span("warned"))
+Q_PESKOV = Quote(
+    "indirect", span("the talks would go on"), span("Peskov"), ("Dmitry Peskov",), span("told")
+)
+Q_MIXED = Quote(
+    "mixed", span("the plan was “a capitulation”"), span("Analysts"), ("analysts",), span("warned")
+)
 Q_NAME_ONLY = Quote("indirect", span("the talks would go on"), None, ("A", "B"), None)
 Q_BARE = Quote("direct", span("was clear."))
 
@@ -126,7 +128,10 @@ def test_result_shape_ids_relations_names_and_scores() -> None:
     result = quotes_to_result([quote, Q_CLEAR])
     region = by_id(result, "q1")
     assert region["value"] == {
-        "start": quote.start, "end": quote.end, "text": quote.text, "labels": ["DirectQuote"]
+        "start": quote.start,
+        "end": quote.end,
+        "text": quote.text,
+        "labels": ["DirectQuote"],
     }
     assert region["score"] == 0.73
     assert by_id(result, "q1", "textarea")["value"]["text"] == ["Dmytro Kuleba"]
@@ -134,23 +139,30 @@ def test_result_shape_ids_relations_names_and_scores() -> None:
     assert by_id(result, "q1-cue")["value"]["labels"] == ["Cue"]
     # the second piece has no regions of its own: it relates to q1's speaker and cue
     assert not any(r.get("id") in ("q2-speaker", "q2-cue") for r in result)
-    relations = {(r["from_id"], r["to_id"], r["labels"][0]) for r in result
-                 if r["type"] == "relation"}
+    relations = {
+        (r["from_id"], r["to_id"], r["labels"][0]) for r in result if r["type"] == "relation"
+    }
     assert relations == {
-        ("q1", "q1-speaker", "said_by"), ("q1-cue", "q1", "cue_of"),
-        ("q2", "q1-speaker", "said_by"), ("q1-cue", "q2", "cue_of"),
+        ("q1", "q1-speaker", "said_by"),
+        ("q1-cue", "q1", "cue_of"),
+        ("q2", "q1-speaker", "said_by"),
+        ("q1-cue", "q2", "cue_of"),
     }
 
 
 AS_GOLD = {
     "confidence becomes 1.0": (
-        Quote("indirect", Q_PESKOV.content, confidence=0.4), Quote("indirect", Q_PESKOV.content)),
+        Quote("indirect", Q_PESKOV.content, confidence=0.4),
+        Quote("indirect", Q_PESKOV.content),
+    ),
     "empty speaker span: the name stays": (
         Quote("indirect", Q_PESKOV.content, CharSpan.of(TEXT, 3, 3), ("Peskov",)),
-        Quote("indirect", Q_PESKOV.content, None, ("Peskov",))),
+        Quote("indirect", Q_PESKOV.content, None, ("Peskov",)),
+    ),
     "fragments are dropped": (
         Quote("direct", Q_MSG.content, fragments=(Q_MSG.content, Q_CLEAR.content)),
-        Quote("direct", Q_MSG.content)),
+        Quote("direct", Q_MSG.content),
+    ),
 }
 
 
@@ -188,6 +200,7 @@ def edit_region(rid: str, **value: Any):
     def apply(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
         by_id(result, rid)["value"].update(value)
         return result
+
     return apply
 
 
@@ -204,42 +217,93 @@ def rel(frm: str, to: str, label: str = "said_by") -> dict[str, Any]:
 
 
 def region(rid: str, start: int, end: int, label: str, control: str = "attribution"):
-    return {"id": rid, "from_name": control, "to_name": "text", "type": "labels",
-            "value": {"start": start, "end": end, "text": TEXT[start:end], "labels": [label]}}
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": TEXT[start:end], "labels": [label]},
+    }
 
 
 NEGATIVES = {
     "offsets past the end": (edit_region("q1", end=len(TEXT) + 5), "outside the text"),
     "offsets do not match the text": (edit_region("q1", start=2), "hold"),
-    "empty region": (edit_region("q1", end=by_id(base(), "q1")["value"]["start"]),
-                     "outside the text"),
+    "empty region": (
+        edit_region("q1", end=by_id(base(), "q1")["value"]["start"]),
+        "outside the text",
+    ),
     "unknown quote label": (edit_region("q3", labels=["Rumour"]), "unknown label 'Rumour'"),
-    "speaker label in the quote control": (edit_region("q3", labels=["Speaker"]),
-                                          "unknown label 'Speaker'"),
-    "two labels on a region": (edit_region("q3", labels=["DirectQuote", "MixedQuote"]),
-                               "exactly one label"),
-    "unknown control": (add({"id": "x", "from_name": "sentiment", "to_name": "text",
-                             "type": "choices", "value": {"choices": ["Positive"]}}),
-                        "unknown 'choices'"),
+    "speaker label in the quote control": (
+        edit_region("q3", labels=["Speaker"]),
+        "unknown label 'Speaker'",
+    ),
+    "two labels on a region": (
+        edit_region("q3", labels=["DirectQuote", "MixedQuote"]),
+        "exactly one label",
+    ),
+    "unknown control": (
+        add(
+            {
+                "id": "x",
+                "from_name": "sentiment",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": ["Positive"]},
+            }
+        ),
+        "unknown 'choices'",
+    ),
     "relation to a missing region": (add(rel("q3", "q9-speaker")), "no region q9-speaker"),
-    "relation with no label": (add({"type": "relation", "from_id": "q3", "to_id": "q1-speaker",
-                                    "labels": []}), "needs one label"),
+    "relation with no label": (
+        add({"type": "relation", "from_id": "q3", "to_id": "q1-speaker", "labels": []}),
+        "needs one label",
+    ),
     "quote with two speakers": (add(rel("q3", "q1-speaker")), "two speakers"),
     "quote with two cues": (add(rel("q1-cue", "q3", "cue_of")), "two cues"),
     "said_by to a cue": (add(rel("q3", "q1-cue")), "must join a quote and a Speaker"),
     "said_by between two quotes": (add(rel("q1", "q2")), "must join a quote and a Speaker"),
     "speaker of no quote": (add(region("s9", 0, 4, "Speaker")), "belongs to no quote"),
-    "cue of no quote": (drop(lambda r: r.get("type") == "relation" and "q3" in
-                             (r.get("from_id"), r.get("to_id"))), "belongs to no quote"),
+    "cue of no quote": (
+        drop(lambda r: r.get("type") == "relation" and "q3" in (r.get("from_id"), r.get("to_id"))),
+        "belongs to no quote",
+    ),
     "name on a speaker region": (
-        add({"id": "q1-speaker", "from_name": "speaker_name", "to_name": "text",
-             "type": "textarea", "value": {"text": ["X"]}}), "put it on the quote region"),
+        add(
+            {
+                "id": "q1-speaker",
+                "from_name": "speaker_name",
+                "to_name": "text",
+                "type": "textarea",
+                "value": {"text": ["X"]},
+            }
+        ),
+        "put it on the quote region",
+    ),
     "name on a missing region": (
-        add({"id": "zz", "from_name": "speaker_name", "to_name": "text", "type": "textarea",
-             "value": {"text": ["X"]}}), "no such region"),
+        add(
+            {
+                "id": "zz",
+                "from_name": "speaker_name",
+                "to_name": "text",
+                "type": "textarea",
+                "value": {"text": ["X"]},
+            }
+        ),
+        "no such region",
+    ),
     "name that is not text": (
-        add({"id": "q1", "from_name": "speaker_name", "to_name": "text", "type": "textarea",
-             "value": {"text": [3]}}), "not text"),
+        add(
+            {
+                "id": "q1",
+                "from_name": "speaker_name",
+                "to_name": "text",
+                "type": "textarea",
+                "value": {"text": [3]},
+            }
+        ),
+        "not text",
+    ),
     "item that is not an object": (add("q1"), "not an object"),  # type: ignore[arg-type]
 }
 
@@ -261,12 +325,18 @@ def test_relations_drawn_backwards_and_names_one_a_line_are_accepted() -> None:
         region("c", span("told").start, span("told").end, "Cue"),
         rel("b", "a", "said_by"),  # speaker -> quote
         rel("a", "c", "cue_of"),  # quote -> cue
-        {"id": "a", "from_name": "speaker_name", "to_name": "text", "type": "textarea",
-         "value": {"start": 0, "end": 1, "text": ["Dmitry Peskov\n\n  Second Name "]}},
+        {
+            "id": "a",
+            "from_name": "speaker_name",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": 0, "end": 1, "text": ["Dmitry Peskov\n\n  Second Name "]},
+        },
     ]
     [quote] = result_to_quotes(result, TEXT)
-    assert quote == Quote("indirect", Q_PESKOV.content, span("Peskov"),
-                          ("Dmitry Peskov", "Second Name"), span("told"))
+    assert quote == Quote(
+        "indirect", Q_PESKOV.content, span("Peskov"), ("Dmitry Peskov", "Second Name"), span("told")
+    )
 
 
 def test_region_without_text_field_is_read_from_offsets() -> None:
@@ -279,8 +349,13 @@ def test_region_without_text_field_is_read_from_offsets() -> None:
 
 
 def ann(aid: int, updated: str, user: int = 1, cancelled: bool = False, result=None):
-    return {"id": aid, "updated_at": updated, "completed_by": user, "was_cancelled": cancelled,
-            "result": quotes_to_result([Q_MSG]) if result is None else result}
+    return {
+        "id": aid,
+        "updated_at": updated,
+        "completed_by": user,
+        "was_cancelled": cancelled,
+        "result": quotes_to_result([Q_MSG]) if result is None else result,
+    }
 
 
 @pytest.mark.parametrize(
@@ -306,8 +381,11 @@ def test_tasks_to_documents_skips_malformed_and_keeps_the_rest() -> None:
     broken[0]["value"]["start"] += 1
     tasks = [
         {"id": 1, "data": {"text": TEXT, "doc_id": "good"}, "annotations": [ann(1, "1")]},
-        {"id": 2, "data": {"text": TEXT, "doc_id": "bad"}, "annotations": [ann(2, "1",
-                                                                              result=broken)]},
+        {
+            "id": 2,
+            "data": {"text": TEXT, "doc_id": "bad"},
+            "annotations": [ann(2, "1", result=broken)],
+        },
         {"id": 3, "data": {"text": TEXT, "doc_id": "none"}, "annotations": []},
         {"id": 4, "data": {"text": TEXT}, "annotations": [ann(3, "1")]},
         {"id": 5, "data": {"text": TEXT, "doc_id": "good"}, "annotations": [ann(4, "1")]},

@@ -66,8 +66,10 @@ def find(text: str, part: str, after: str = "") -> CharSpan:
 
 def region_id(result: list[dict[str, Any]], quote: Quote) -> str:
     return next(
-        r["id"] for r in result
-        if r["type"] == "labels" and r["from_name"] == QUOTE_TAG
+        r["id"]
+        for r in result
+        if r["type"] == "labels"
+        and r["from_name"] == QUOTE_TAG
         and (r["value"]["start"], r["value"]["end"]) == (quote.start, quote.end)
         and r["value"]["labels"] == [QUOTE_LABELS[quote.type]]
     )
@@ -76,13 +78,17 @@ def region_id(result: list[dict[str, Any]], quote: Quote) -> str:
 def drop_orphans(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Delete speaker and cue regions no relation uses any more (the annotator tidies up)."""
     used = {r[k] for r in result if r["type"] == "relation" for k in ("from_id", "to_id")}
-    return [r for r in result
-            if not (r["type"] == "labels" and r["from_name"] != QUOTE_TAG and r["id"] not in used)]
+    return [
+        r
+        for r in result
+        if not (r["type"] == "labels" and r["from_name"] != QUOTE_TAG and r["id"] not in used)
+    ]
 
 
 def delete_region(result: list[dict[str, Any]], rid: str) -> list[dict[str, Any]]:
-    kept = [r for r in result
-            if r.get("id") != rid and rid not in (r.get("from_id"), r.get("to_id"))]
+    kept = [
+        r for r in result if r.get("id") != rid and rid not in (r.get("from_id"), r.get("to_id"))
+    ]
     return drop_orphans(kept)
 
 
@@ -95,20 +101,37 @@ def move_region(result: list[dict[str, Any]], rid: str, span: CharSpan) -> None:
 
 
 def labels_item(rid: str, control: str, label: str, span: CharSpan) -> dict[str, Any]:
-    return {"id": rid, "from_name": control, "to_name": "text", "type": "labels",
-            "origin": "manual",
-            "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [label]}}
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "text",
+        "type": "labels",
+        "origin": "manual",
+        "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [label]},
+    }
 
 
 def relation(frm: str, to: str, label: str) -> dict[str, Any]:
-    return {"type": "relation", "from_id": frm, "to_id": to, "direction": "right",
-            "labels": [label]}
+    return {
+        "type": "relation",
+        "from_id": frm,
+        "to_id": to,
+        "direction": "right",
+        "labels": [label],
+    }
 
 
 def set_name(result: list[dict[str, Any]], rid: str, quote: Quote, names: list[str]) -> None:
     result[:] = [r for r in result if not (r.get("id") == rid and r["type"] == "textarea")]
-    result.append({"id": rid, "from_name": NAME_TAG, "to_name": "text", "type": "textarea",
-                   "value": {"start": quote.start, "end": quote.end, "text": names}})
+    result.append(
+        {
+            "id": rid,
+            "from_name": NAME_TAG,
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": quote.start, "end": quote.end, "text": names},
+        }
+    )
 
 
 # --- the round trip -----------------------------------------------------------------
@@ -126,22 +149,40 @@ def test_round_trip_push_annotate_pull(ls_env: LabelStudioServer, nlp, tmp_path:
         [prediction] = tasks[doc_id].predictions
         assert prediction.model_version == "extractor"
         assert result_to_quotes(prediction.result, doc.text) == sorted(
-            (as_gold(q) for q in doc.quotes), key=lambda q: (q.start, q.end, q.type))
+            (as_gold(q) for q in doc.quotes), key=lambda q: (q.start, q.end, q.type)
+        )
 
     # a second model version adds quotes we constructed to seed 0 (through --update-predictions)
     text = extracted[SEED0].text
     beijing = find(text, "Beijing", "12-point")
-    c_long = Quote("direct", find(text, "respecting the sovereignty of all countries,"), beijing,
-                   ("Beijing",), find(text, "stressed"), 0.5)
-    c_shared = Quote("direct", find(text, "Cold War mentality,"), beijing, ("Beijing",),
-                     find(text, "called for"), 0.7)
+    c_long = Quote(
+        "direct",
+        find(text, "respecting the sovereignty of all countries,"),
+        beijing,
+        ("Beijing",),
+        find(text, "stressed"),
+        0.5,
+    )
+    c_shared = Quote(
+        "direct",
+        find(text, "Cold War mentality,"),
+        beijing,
+        ("Beijing",),
+        find(text, "called for"),
+        0.7,
+    )
     c_false = Quote("indirect", find(text, "Source: TSF"), None, (), None, 0.3)
-    before = sorted([*(as_gold(q) for q in extracted[SEED0].quotes),
-                     *(as_gold(q) for q in (c_long, c_shared, c_false))],
-                    key=lambda q: (q.start, q.end, q.type))
+    before = sorted(
+        [
+            *(as_gold(q) for q in extracted[SEED0].quotes),
+            *(as_gold(q) for q in (c_long, c_shared, c_false)),
+        ],
+        key=lambda q: (q.start, q.end, q.type),
+    )
     seeded = Document(SEED0, text, (*extracted[SEED0].quotes, c_long, c_shared, c_false))
-    report = push([], title, documents=[seeded], update_predictions=True, model_version="v2",
-                  progress=False)
+    report = push(
+        [], title, documents=[seeded], update_predictions=True, model_version="v2", progress=False
+    )
     assert (report.imported, report.updated) == (0, 1)
     ls = client(ls_env)
     latest = next(p for p in ls.predictions.list(task=tasks[SEED0].id) if p.model_version == "v2")
@@ -150,13 +191,22 @@ def test_round_trip_push_annotate_pull(ls_env: LabelStudioServer, nlp, tmp_path:
 
     # the annotator: fix a boundary, delete a false quote, add a missed one, change a speaker
     # relation and a canonical name, submit
-    fixed = Quote("direct", find(text, "respecting the sovereignty of all countries"), beijing,
-                  ("Beijing",), find(text, "stressed"))
+    fixed = Quote(
+        "direct",
+        find(text, "respecting the sovereignty of all countries"),
+        beijing,
+        ("Beijing",),
+        find(text, "stressed"),
+    )
     move_region(result, region_id(result, as_gold(c_long)), fixed.content)
     result = delete_region(result, region_id(result, as_gold(c_false)))
-    kirby = Quote("mixed", find(text, "the war must end “fairly,” while respecting Ukraine’s"
-                                      " territorial sovereignty"),
-                  find(text, "John Kirby"), ("John Kirby",), find(text, "said", "John Kirby"))
+    kirby = Quote(
+        "mixed",
+        find(text, "the war must end “fairly,” while respecting Ukraine’s territorial sovereignty"),
+        find(text, "John Kirby"),
+        ("John Kirby",),
+        find(text, "said", "John Kirby"),
+    )
     result += [
         labels_item("Xk29_aQ", "quote", "MixedQuote", kirby.content),
         labels_item("pL0s-7e", "attribution", "Speaker", kirby.speaker),  # type: ignore[arg-type]
@@ -173,11 +223,14 @@ def test_round_trip_push_annotate_pull(ls_env: LabelStudioServer, nlp, tmp_path:
             r["to_id"] = "sp-new"
     set_name(result, shared_id, c_shared, ["Chinese government\nBeijing"])
     result = drop_orphans(result)
-    changed = Quote("direct", c_shared.content, other_mention, ("Chinese government", "Beijing"),
-                    c_shared.cue)
-    after = sorted([q for q in before if q not in (as_gold(c_long), as_gold(c_false),
-                                                   as_gold(c_shared))] + [fixed, kirby, changed],
-                   key=lambda q: (q.start, q.end, q.type))
+    changed = Quote(
+        "direct", c_shared.content, other_mention, ("Chinese government", "Beijing"), c_shared.cue
+    )
+    after = sorted(
+        [q for q in before if q not in (as_gold(c_long), as_gold(c_false), as_gold(c_shared))]
+        + [fixed, kirby, changed],
+        key=lambda q: (q.start, q.end, q.type),
+    )
     ls.annotations.create(id=tasks[SEED0].id, result=result)
 
     # seed 1 accepted as predicted; seed 2 skipped; seed 3 annotated twice, the latest empty
@@ -197,7 +250,8 @@ def test_round_trip_push_annotate_pull(ls_env: LabelStudioServer, nlp, tmp_path:
     assert list(gold[SEED0].quotes) == after
     assert gold[SEED0].text == text
     assert list(gold[seed1].quotes) == sorted(
-        (as_gold(q) for q in extracted[seed1].quotes), key=lambda q: (q.start, q.end, q.type))
+        (as_gold(q) for q in extracted[seed1].quotes), key=lambda q: (q.start, q.end, q.type)
+    )
     assert gold[seed3].quotes == ()
 
 
@@ -213,10 +267,12 @@ def test_push_twice_imports_once_and_updates_predictions(ls_env: LabelStudioServ
     pid = project_id(ls_env, title)
     assert len(tasks_by_doc(ls_env, pid)) == 5
     assert len(list(client(ls_env).tasks.list(project=pid))) == 5
-    updated = push([SEEDS], title, nlp=nlp, progress=False, model_version="m2",
-                   update_predictions=True)
-    again = push([SEEDS], title, nlp=nlp, progress=False, model_version="m2",
-                 update_predictions=True)
+    updated = push(
+        [SEEDS], title, nlp=nlp, progress=False, model_version="m2", update_predictions=True
+    )
+    again = push(
+        [SEEDS], title, nlp=nlp, progress=False, model_version="m2", update_predictions=True
+    )
     assert (updated.imported, updated.updated) == (0, 5)
     assert (again.updated, again.unchanged) == (0, 5)
     conn = ls_connect()
@@ -235,8 +291,13 @@ def test_push_twice_imports_once_and_updates_predictions(ls_env: LabelStudioServ
 def test_pull_skips_a_broken_annotation(ls_env: LabelStudioServer, tmp_path: Path) -> None:
     title = "broken"
     text = 'Peskov said: "We will talk." Kirby said talks were over.'
-    good = Quote("direct", find(text, "We will talk."), find(text, "Peskov"), ("Dmitry Peskov",),
-                 find(text, "said"))
+    good = Quote(
+        "direct",
+        find(text, "We will talk."),
+        find(text, "Peskov"),
+        ("Dmitry Peskov",),
+        find(text, "said"),
+    )
     docs = [Document("good", text, (good,)), Document("bad", text, (good,))]
     push([], title, documents=docs, progress=False, model_version="x")
     pid = project_id(ls_env, title)
@@ -266,15 +327,27 @@ def test_pull_skips_a_broken_annotation(ls_env: LabelStudioServer, tmp_path: Pat
 
 
 FAILURES = {
-    "unreachable": (["pull", "--project", "x"], {"LABEL_STUDIO_URL": "http://127.0.0.1:9"},
-                    "cannot reach Label Studio"),
-    "wrong key": (["pull", "--project", "x"], {"LABEL_STUDIO_API_KEY": "0123456789abcdef-wrong"},
-                  "refused the API key (401)"),
+    "unreachable": (
+        ["pull", "--project", "x"],
+        {"LABEL_STUDIO_URL": "http://127.0.0.1:9"},
+        "cannot reach Label Studio",
+    ),
+    "wrong key": (
+        ["pull", "--project", "x"],
+        {"LABEL_STUDIO_API_KEY": "0123456789abcdef-wrong"},
+        "refused the API key (401)",
+    ),
     "project missing": (["pull", "--project", "no such project"], {}, "no project"),
-    "incompatible config": (["push", str(SEEDS), "--project", "other config", "--no-progress"],
-                            {}, "incompatible labeling config"),
-    "wrong key on push": (["push", str(SEEDS), "--project", "x"],
-                          {"LABEL_STUDIO_API_KEY": "0123456789abcdef-wrong"}, "refused"),
+    "incompatible config": (
+        ["push", str(SEEDS), "--project", "other config", "--no-progress"],
+        {},
+        "incompatible labeling config",
+    ),
+    "wrong key on push": (
+        ["push", str(SEEDS), "--project", "x"],
+        {"LABEL_STUDIO_API_KEY": "0123456789abcdef-wrong"},
+        "refused",
+    ),
 }
 
 
@@ -284,8 +357,10 @@ def test_failures_are_one_line(
 ) -> None:
     ls = client(ls_env)
     if not any(p.title == "other config" for p in ls.projects.list(title="other config")):
-        ls.projects.create(title="other config", label_config=load_config().replace(
-            '<Relation value="cue_of"/>', ""))
+        ls.projects.create(
+            title="other config",
+            label_config=load_config().replace('<Relation value="cue_of"/>', ""),
+        )
     out = tmp_path / "gold.jsonl"
     out.write_text("old gold\n")
     if args[0] == "pull":
@@ -310,8 +385,9 @@ def backend(nlp) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(nlp, "live-v1"), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(nlp, "live-v1"), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -326,8 +402,9 @@ def backend(nlp) -> Iterator[str]:
 
 def test_backend_protocol(backend: str) -> None:
     assert httpx.get(f"{backend}/health").json()["status"] == "UP"
-    assert httpx.post(f"{backend}/setup", json={"schema": load_config(), "project": "1.1"}).json() \
-        == {"model_version": "live-v1"}
+    assert httpx.post(
+        f"{backend}/setup", json={"schema": load_config(), "project": "1.1"}
+    ).json() == {"model_version": "live-v1"}
     bad = httpx.post(f"{backend}/setup", json={"schema": "<View/>", "project": "1.1"})
     assert bad.status_code == 400
     text = 'Peskov said: "We will talk about it tomorrow."'
@@ -339,14 +416,13 @@ def test_backend_protocol(backend: str) -> None:
     assert second == {"model_version": "live-v1", "score": 0.0, "result": []}
     quotes = result_to_quotes(first["result"], text)  # validates offsets and relations
     assert all(q.text in text for q in quotes)
-    assert httpx.post(f"{backend}/webhook", json={"action": "ANNOTATION_CREATED"}).status_code \
-        == 200
+    assert (
+        httpx.post(f"{backend}/webhook", json={"action": "ANNOTATION_CREATED"}).status_code == 200
+    )
     assert httpx.post(f"{backend}/predict", json={}).status_code == 422
 
 
-def test_backend_registered_with_label_studio(
-    ls_env: LabelStudioServer, backend: str, nlp
-) -> None:
+def test_backend_registered_with_label_studio(ls_env: LabelStudioServer, backend: str, nlp) -> None:
     title = "live backend"
     text = 'John Kirby, a White House spokesman, said: "The war must end fairly."'
     push([], title, documents=[Document("live", text)], progress=False)
@@ -355,11 +431,15 @@ def test_backend_registered_with_label_studio(
     ml = ls.ml.create(url=backend, project=pid, title="quotes", is_interactive=False)
     assert ls.ml.get(id=ml.id).state == "CO"  # connected: /health and /setup answered
     [task] = tasks_by_doc(ls_env, pid).values()
-    ls.actions.create(id="retrieve_tasks_predictions", project=pid,
-                      selected_items={"all": False, "included": [task.id]})
+    ls.actions.create(
+        id="retrieve_tasks_predictions",
+        project=pid,
+        selected_items={"all": False, "included": [task.id]},
+    )
     live = [p for p in ls.predictions.list(task=task.id) if p.model_version == "live-v1"]
     assert len(live) == 1
     quotes = result_to_quotes(live[0].result, text)
-    assert quotes == sorted((as_gold(q) for q in extract(text, nlp)),
-                            key=lambda q: (q.start, q.end, q.type))
+    assert quotes == sorted(
+        (as_gold(q) for q in extract(text, nlp)), key=lambda q: (q.start, q.end, q.type)
+    )
     assert any(q.text.startswith("The war must end fairly") for q in quotes)
