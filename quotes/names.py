@@ -52,7 +52,7 @@ def fold_name(name: str) -> str:
     text = _POSSESSIVE.sub("", text.strip())
     text = _NON_WORD.sub(" ", text.casefold().replace("-", " "))
     words = _SPACES.split(text.strip())
-    while len(words) > 1 and (words[0] in honorifics() or words[0] == "the"):
+    while len(words) > 1 and (words[0] in honorifics() or words[0] in ("the", "a", "an")):
         words = words[1:]
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words = words[:-1]
