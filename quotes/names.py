@@ -50,7 +50,8 @@ def fold_name(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _POSSESSIVE.sub("", text.strip())
-    text = _NON_WORD.sub(" ", text.casefold().replace("-", " "))
+    # "U.S. officials" ~ "US officials": periods of abbreviations go, other marks split words
+    text = _NON_WORD.sub(" ", text.casefold().replace(".", "").replace("-", " "))
     words = _SPACES.split(text.strip())
     while len(words) > 1 and (words[0] in honorifics() or words[0] in ("the", "a", "an")):
         words = words[1:]

@@ -53,6 +53,7 @@ FIRST_PERSON = frozenset(
 # Edge characters never part of a content span.
 EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
 SENTENCE_END = ".!?…"
+CLOSING_MARKS = frozenset('”»’"')
 
 # Confidence by rule: how often the construction is a real, well-bounded quote.
 CONFIDENCE = {
@@ -67,6 +68,7 @@ CONFIDENCE = {
     "indirect-infinitive": 0.6,
     "indirect-object": 0.55,
     "indirect-noun": 0.55,
+    "indirect-relative": 0.6,
     "mental": 0.6,
     "indirect-weak": 0.55,
     "indirect-extended": 0.6,
@@ -411,6 +413,11 @@ def _complement_frame(
                 and c.tag_ in FINITE_TAGS | {"VB"}
             )
         ):
+            if c.left_edge.i < tok.i:
+                # "The delay, which experts say helps nobody, ...": the clause's
+                # relative pronoun stands before the cue; the words after it are content
+                last = c.right_edge.i
+                return _Content(_token_range_span(doc, tok.i + 1, last), "indirect-relative")
             return _Content(_clause_content(doc, c))
     return None
 
@@ -584,7 +591,7 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     rule = found.rule or ("indirect-weak" if verb.weak else "indirect-clause")
     cue = found.cue or cue
 
-    short = rule in ("indirect-object", "indirect-infinitive")
+    short = rule in ("indirect-object", "indirect-infinitive", "indirect-relative")
     content = _clip_to_paragraph(doc, content, cue, min_words=2 if short else 3)
     if verb.mental:
         rule = "mental"  # kept only when its clause holds quoted words
@@ -779,8 +786,14 @@ def _balance_marks(text: str, span: CharSpan) -> CharSpan:
     opened = sum(span.text.count(m) for m in "“«‘„")
     closed = sum(span.text.count(m) for m in "”»’")
     end = span.end
-    while opened > closed and end < len(text) and text[end] in '”»’"':
-        end += 1
+    while opened > closed and end < len(text):
+        # punctuation inside the closing mark goes with it: '... “that we lost.”'
+        if text[end] in CLOSING_MARKS:
+            end += 1
+        elif text[end] in ".,!?" and text[end + 1 : end + 2] in CLOSING_MARKS:
+            end += 2
+        else:
+            break
         closed += 1
     return span if end == span.end else CharSpan.of(text, span.start, end)
 
@@ -1137,9 +1150,10 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
             continue
         if att.rule == "mental" and not within:
             continue  # "Ukraine believes ..." is a belief, not a quote
-        if within:
-            if _unquoted_words(text, content, [stretches[k] for k in within]) < 2:
-                continue  # "She said: “We will win.”" — the stretch rules handle it
+        if within and _unquoted_words(text, content, [stretches[k] for k in within]) < 1:
+            pass  # "She said: “We will win.”" — the stretch rules make it direct
+        elif within:
+            # "The message, she said, was “that we lost.”" — words outside the marks
             used.update(within)
             quotes.append(_quote("mixed", _balance_marks(text, content), att, "mixed"))
         else:

@@ -14,6 +14,7 @@ AGREE = [
     ("Kuleba’s", "Dmytro Kuleba"),  # possessive
     ("the Chinese Foreign Ministry", "Chinese Foreign Ministry"),  # article
     ("The justice official", "a justice official"),  # unnamed sources differ by article
+    ("U.S. officials", "US officials"),  # abbreviation periods
     ("José Álvarez", "Jose Alvarez"),  # diacritics
     ("Samsung", "Samsung Electronics Co."),  # company suffix and organisation word
 ]

@@ -672,40 +672,30 @@ SETTLED = [
         "raised concerns",
     ),
     # S9: attribution inside a relative clause
-    xfail(
-        Case(
-            "The delay, which experts say helps nobody, will cost millions.",
-            "indirect",
-            "helps nobody",
-            "experts",
-            None,
-            "say",
-        ),
-        "S9: 'which experts say helps nobody' gives no quote",
+    Case(
+        "The delay, which experts say helps nobody, will cost millions.",
+        "indirect",
+        "helps nobody",
+        "experts",
+        None,
+        "say",
     ),
     # S19: an interruption before the marks open: two quotes
-    xfail(
-        Case(
-            "The message, she said, was “that we lost.”",
-            "indirect",
-            "The message",
-            "she",
-            (),
-            "said",
-        ),
-        "S19: the words before the interruption ('The message') are not a quote",
+    Case(
+        "The message, she said, was “that we lost.”",
+        "indirect",
+        "The message",
+        "she",
+        (),
+        "said",
     ),
-    xfail(
-        Case(
-            "The message, she said, was “that we lost.”",
-            "mixed",
-            "was “that we lost.”",
-            "she",
-            (),
-            "said",
-        ),
-        "S19: after the interruption the quote is mixed 'was “that we lost.”', "
-        "not direct 'that we lost'",
+    Case(
+        "The message, she said, was “that we lost.”",
+        "mixed",
+        "was “that we lost.”",
+        "she",
+        (),
+        "said",
     ),
 ]
 
@@ -852,11 +842,6 @@ def test_seed_004_kuleba_two_paragraphs(seeds: dict[str, tuple[Document, Documen
     assert "\n" not in first[0].text and "\n" not in second[0].text
 
 
-@pytest.mark.xfail(
-    reason="S19: “The message, Mr Kuleba said, was “that ...” is two quotes: "
-    "'The message' (indirect) and 'was “that ...' (mixed); the extractor gives one direct",
-    strict=False,
-)
 def test_seed_004_interruption_before_the_marks(
     seeds: dict[str, tuple[Document, Document]],
 ) -> None:
