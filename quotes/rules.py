@@ -154,7 +154,7 @@ def _source_of(verb: Token) -> Token | None:
         named = prev.ent_type_ in ("PERSON", "ORG") or (
             prev.is_title and prev.pos_ in ("PROPN", "AUX") and not prev.is_sent_start
         )
-        if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod"):
+        if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod", "advmod"):
             return prev
     # '“Not the end!” shouted coach Len Ward': after a quote, the inverted
     # subject may be read as an object
@@ -422,6 +422,49 @@ def _complement_frame(
     return None
 
 
+def _misparsed_complement_frame(
+    doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
+) -> _Content | None:
+    """The complement clause where the parser hung it elsewhere.
+
+    - under a participle: "DeBoer said having Karlsson back was a boost"
+      (xcomp "having" holding the finite clause);
+    - under the noun of a cue's own phrase: "He said in a statement that the
+      king would be sworn in" (the clause read as the noun's modifier);
+    - above the cue: "McNeely said disease can complicate a relationship"
+      (the cue read as an adverb of the clause that follows it).
+    """
+    if verb.direct_only:
+        return None
+    for c in tok.children:
+        if (
+            c.dep_ == "xcomp"
+            and c.i == tok.i + 1
+            and c.tag_ == "VBG"
+            and not any(a.dep_ == "aux" for a in c.children)
+            and any(t.tag_ in FINITE_TAGS for t in c.subtree)
+        ):
+            return _Content(_token_range_span(doc, c.i, c.right_edge.i))
+        if c.dep_ == "prep" and c.i > tok.i:
+            for pobj in c.children:
+                for clause in pobj.children:
+                    if clause.dep_ in ("acl", "relcl", "ccomp") and any(
+                        m.dep_ == "mark" and m.lower_ == "that" for m in clause.children
+                    ):
+                        return _Content(_clause_content(doc, clause))
+    head = tok.head
+    if (
+        tok.dep_ in ("advmod", "dep", "advcl", "parataxis")
+        and tok.tag_ in FINITE_TAGS
+        and head.i > tok.i
+        and head.pos_ in VERB_POS
+        and any(c.dep_ in SUBJECTS and c.i > tok.i for c in head.children)
+        and not any(t.is_punct and t.text in ",—–" for t in doc[tok.i : head.i])
+    ):
+        return _Content(_token_range_span(doc, tok.i + 1, head.right_edge.i))
+    return None
+
+
 def _preceding_clause_frame(
     doc: Doc, tok: Token, verb: CueVerb, source: Token | None, lexicon: CueLexicon
 ) -> _Content | None:
@@ -534,6 +577,7 @@ def _colon_frame(doc: Doc, tok: Token) -> _Content | None:
 CONTENT_FRAMES = (
     _direct_only_frame,
     _complement_frame,
+    _misparsed_complement_frame,
     _preceding_clause_frame,
     _parenthetical_frame,
     _infinitive_frame,
