@@ -461,7 +461,9 @@ def _misparsed_complement_frame(
         and any(c.dep_ in SUBJECTS and c.i > tok.i for c in head.children)
         and not any(t.is_punct and t.text in ",—–" for t in doc[tok.i : head.i])
     ):
-        return _Content(_token_range_span(doc, tok.i + 1, head.right_edge.i))
+        # from the clause's subject on: "told Cable she loved him" → "she loved him"
+        first = min(c.left_edge.i for c in head.children if c.dep_ in SUBJECTS and c.i > tok.i)
+        return _Content(_token_range_span(doc, first, head.right_edge.i))
     return None
 
 
@@ -805,8 +807,11 @@ def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Att
         if content is not None:
             for other in attributions:
                 tok = other.cue_token
-                nested = tok.dep_ == "relcl" or (
-                    tok.dep_ == "advcl" and any(c.dep_ == "mark" for c in tok.children)
+                nested = (
+                    tok.dep_ == "relcl"
+                    or (tok.dep_ == "advcl" and any(c.dep_ == "mark" for c in tok.children))
+                    # "he ordered her to leave, saying he had to ..."
+                    or (tok.tag_ == "VBG" and tok.i > 0 and doc[tok.i - 1].text == ",")
                 )
                 if other is att or not nested or other.source is None or other.content is None:
                     continue
@@ -1178,32 +1183,29 @@ def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     for att in attributions:
         if att.content is None:
             continue
-        content = att.content
-        within = [
-            k
-            for k, s in enumerate(stretches)
-            if s.start >= content.start - 1 and s.end <= content.end + 1
-        ]
-        crossing = [
-            k
-            for k, s in enumerate(stretches)
-            if k not in within and s.start < content.end and s.end > content.start
-        ]
-        if crossing:
-            # marks straddle the clause edge: the stretch rules decide
-            continue
-        if att.rule == "mental" and not within:
+        pieces = (att.content, *att.more)
+        if att.rule == "mental" and not any(
+            s.start < p.end and s.end > p.start for p in pieces for s in stretches
+        ):
             continue  # "Ukraine believes ..." is a belief, not a quote
-        if within and _unquoted_words(text, content, [stretches[k] for k in within]) < 1:
-            pass  # "She said: “We will win.”" — the stretch rules make it direct
-        elif within:
-            # "The message, she said, was “that we lost.”" — words outside the marks
-            used.update(within)
-            quotes.append(_quote("mixed", _balance_marks(text, content), att, "mixed"))
-        else:
-            quotes.append(_quote("indirect", content, att, att.rule))
-        for piece in att.more:
-            if not any(s.start < piece.end and s.end > piece.start for s in stretches):
+        for piece in pieces:
+            held = [
+                k
+                for k, s in enumerate(stretches)
+                if s.start >= piece.start - 1 and s.end <= piece.end + 1
+            ]
+            if any(
+                s.start < piece.end and s.end > piece.start and k not in held
+                for k, s in enumerate(stretches)
+            ):
+                continue  # marks straddle the piece's edge: the stretch rules decide
+            if held and _unquoted_words(text, piece, [stretches[k] for k in held]) < 1:
+                continue  # "She said: “We will win.”" — the stretch rules make it direct
+            if held:
+                # "The message, she said, was “that we lost.”" — words outside the marks
+                used.update(held)
+                quotes.append(_quote("mixed", _balance_marks(text, piece), att, "mixed"))
+            else:
                 quotes.append(_quote("indirect", piece, att, att.rule))
 
     # quoted stretches not inside a clause

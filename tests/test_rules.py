@@ -308,6 +308,31 @@ def test_floating_quote_is_direct(nlp: Any, text: str) -> None:
 INDIRECT = [
     # the parser hangs the complement elsewhere; the rules still find it
     Case(
+        "When Lena first told Omar she loved him, he fell silent.",
+        "indirect",
+        "she loved him",
+        "Lena",
+        None,
+        "told",
+    ),
+    # a participle set off by a comma is its own attribution
+    Case(
+        "He told police he ordered the girl to leave, saying he had to hide the evidence.",
+        "indirect",
+        "he had to hide the evidence",
+        "he",  # the subject of the clause the participle hangs on
+        None,
+        "saying",
+    ),
+    Case(
+        "He told police he ordered the girl to leave, saying he had to hide the evidence.",
+        "indirect",
+        "he ordered the girl to leave",
+        "He",
+        None,
+        "told",
+    ),
+    Case(
         "Coach Peter Lund said having Ana Berg back on the team was a big boost.",
         "indirect",
         "having Ana Berg back on the team was a big boost",
