@@ -1000,9 +1000,7 @@ def _ends_clause(doc: Doc, stretch: QuotedStretch) -> bool:
 
 def _inside_any(span: CharSpan, stretches: list[QuotedStretch]) -> bool:
     """True when ``span`` lies mostly inside quotation marks."""
-    covered = sum(
-        span.overlap(CharSpan(s.start, s.end, "x" * (s.end - s.start))) for s in stretches
-    )
+    covered = sum(max(0, min(span.end, s.end) - max(span.start, s.start)) for s in stretches)
     return covered >= 0.5 * len(span)
 
 
@@ -1023,7 +1021,8 @@ def _attribution_for_stretch(
     """
     candidates = []
     for att in attributions:
-        if att.source is None:
+        # only cues near the stretch: cheap position tests first
+        if att.source is None or not (prev_end <= att.cue.start < next_start):
             continue
         if att.content is not None and not _inside_any(att.content, stretches):
             continue  # the cue has unquoted content of its own

@@ -110,8 +110,12 @@ def _entity_of(token: Token) -> Span | None:
     """The named entity of ``doc.ents`` that contains ``token``."""
     if not token.ent_type_:
         return None
+    # walk to the entity's first token (IOB "B") instead of scanning doc.ents
+    start = token.i
+    while start > 0 and token.doc[start].ent_iob_ == "I":
+        start -= 1
     for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
+        if ent.start == start:
             return ent
     return None
 
@@ -1194,12 +1198,15 @@ def _name_capitals_as_countries(
 ) -> tuple[list[Quote], list[Speaker]]:
     """A capital speaking stands for its country's government: "Beijing
     declined to criticize ..." → China, when the document names China."""
-    text = doc.text
-    mapping = {
+    candidates = {
         name: country
         for name in {n for q in quotes for n in q.speaker_name}
-        if (country := _capitals().get(name.lower())) is not None and country in text
+        if (country := _capitals().get(name.lower())) is not None
     }
+    if not candidates:
+        return quotes, speakers
+    text = doc.text  # built only when a capital speaks: doc.text joins every token
+    mapping = {name: country for name, country in candidates.items() if country in text}
     if not mapping:
         return quotes, speakers
     quotes = [
