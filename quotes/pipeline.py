@@ -247,8 +247,10 @@ def extract_documents(
 def extract(text: str, nlp: Language | None = None) -> list[Quote]:
     """The quotes of one text (loads the default pipeline when ``nlp`` is None)."""
     pipeline = nlp if nlp is not None else load_pipeline()
-    doc = next(extract_documents([Document(id="text", text=text)], pipeline))
-    return list(doc.quotes)
+    errors: list[InputError] = []
+    for doc in extract_documents([Document(id="text", text=text)], pipeline, errors=errors):
+        return list(doc.quotes)
+    raise RuntimeError(errors[0].message if errors else "extraction failed")
 
 
 def extract_files(

@@ -209,3 +209,35 @@ def test_ids_and_texts_pass_through(nlp: Any) -> None:
     docs = [Document("a", PARAGRAPHS[0]), Document("b", ""), Document("a", PARAGRAPHS[1])]
     out = list(extract_documents(docs, nlp))
     assert [(d.id, d.text) for d in out] == [(d.id, d.text) for d in docs]
+
+
+def test_a_document_the_rules_fail_on_is_reported_and_the_rest_go_on(
+    nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule bug is a fault no input causes on purpose: inject it for one document."""
+    import quotes.component as component
+    from quotes import extract
+    from quotes.io import InputError
+
+    real = component.find_quotes
+
+    def failing(doc: Any, lexicon: Any) -> Any:
+        if "BOOM" in doc.text:
+            raise ValueError("rule bug")
+        return real(doc, lexicon)
+
+    monkeypatch.setattr(component, "find_quotes", failing)
+    errors: list[InputError] = []
+    docs = [
+        Document("a", "“We will win,” she said."),
+        Document("b", "BOOM, he said."),
+        Document("c", "The minister said the bridge would reopen in May."),
+    ]
+    out = list(extract_documents(docs, nlp, errors=errors))
+    assert [d.id for d in out] == ["a", "c"]
+    assert [(e.source, e.message) for e in errors] == [
+        ("b", "extraction failed: ValueError: rule bug")
+    ]
+    assert out[1].quotes and out[1].quotes[0].text == "the bridge would reopen in May"
+    with pytest.raises(RuntimeError, match="rule bug"):
+        extract("BOOM, he said.", nlp)
