@@ -8,7 +8,9 @@ each document with its quotes, so memory stays flat however many there are.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -110,22 +112,26 @@ def _chunks(text: str, max_length: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def doc_quotes(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
-    """The quotes and speakers the ``quote_extractor`` component stored on ``doc``."""
-    from .component import read_results
+def _respan(
+    quotes: list[Quote], speakers: list[Speaker], respan: Callable[[CharSpan], CharSpan]
+) -> tuple[list[Quote], list[Speaker]]:
+    """Every span of ``quotes`` and ``speakers`` passed through ``respan``:
+    moved by a chunk's offset, or re-read from the original text."""
 
-    return read_results(doc)
+    def optional(span: CharSpan | None) -> CharSpan | None:
+        return None if span is None else respan(span)
+
+    quotes = [
+        replace(q, content=respan(q.content), speaker=optional(q.speaker), cue=optional(q.cue))
+        for q in quotes
+    ]
+    speakers = [replace(s, mentions=tuple(respan(m) for m in s.mentions)) for s in speakers]
+    return quotes, speakers
 
 
-def _shift(quote: Quote, offset: int) -> Quote:
-    from dataclasses import replace
-
-    return replace(
-        quote,
-        content=quote.content.shifted(offset),
-        speaker=None if quote.speaker is None else quote.speaker.shifted(offset),
-        cue=None if quote.cue is None else quote.cue.shifted(offset),
-    )
+def _reread(text: str, span: CharSpan) -> CharSpan:
+    """``span``'s offsets read again from ``text``."""
+    return CharSpan.of(text, span.start, span.end)
 
 
 def _without_surrogates(text: str) -> str:
@@ -139,47 +145,6 @@ def _without_surrogates(text: str) -> str:
     except UnicodeEncodeError:
         return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
     return text
-
-
-def _reslice(
-    text: str, quotes: list[Quote], speakers: list[Speaker]
-) -> tuple[list[Quote], list[Speaker]]:
-    """Spans re-read from the original ``text`` (after :func:`_without_surrogates`)."""
-    from dataclasses import replace
-
-    def again(span: CharSpan | None) -> CharSpan | None:
-        return None if span is None else CharSpan.of(text, span.start, span.end)
-
-    quotes = [
-        replace(
-            q, content=CharSpan.of(text, q.start, q.end), speaker=again(q.speaker), cue=again(q.cue)
-        )
-        for q in quotes
-    ]
-    speakers = [
-        Speaker(
-            s.name,
-            s.kind,
-            tuple(CharSpan.of(text, m.start, m.end) for m in s.mentions),
-            s.quote_count,
-        )
-        for s in speakers
-    ]
-    return quotes, speakers
-
-
-def _merge_chunk_speakers(speakers: list[Speaker]) -> list[Speaker]:
-    merged: dict[tuple[str, str], Speaker] = {}
-    for sp in speakers:
-        key = (sp.name, sp.kind)
-        if key in merged:
-            old = merged[key]
-            merged[key] = Speaker(
-                sp.name, sp.kind, old.mentions + sp.mentions, old.quote_count + sp.quote_count
-            )
-        else:
-            merged[key] = sp
-    return list(merged.values())
 
 
 def extract_documents(
@@ -198,27 +163,26 @@ def extract_documents(
     document the rules fail on is not yielded: it is appended to ``errors``
     (when given) and the others go on.
     """
-    from .component import read_error
+    from .component import read_error, read_results
+    from .marks import mark_paragraph_starts
+    from .speakers import merge_speakers
 
     max_length = nlp.max_length
 
-    from .marks import mark_paragraph_starts
-
-    def pieces() -> Iterator[tuple[Doc, tuple[Document, int, int, int]]]:
+    def pieces() -> Iterator[tuple[Doc, tuple[Document, int, int, int, bool]]]:
         for doc in documents:
-            chunks = (
-                _chunks(doc.text, max_length) if len(doc.text) > max_length else [(0, doc.text)]
-            )
+            safe = _without_surrogates(doc.text)
+            chunks = _chunks(safe, max_length) if len(safe) > max_length else [(0, safe)]
             for index, (offset, chunk) in enumerate(chunks):
                 # paragraph breaks are sentence breaks: set before the parser runs
-                safe = _without_surrogates(chunk)
-                yield mark_paragraph_starts(nlp.make_doc(safe)), (doc, offset, index, len(chunks))
+                context = (doc, offset, index, len(chunks), safe is not doc.text)
+                yield mark_paragraph_starts(nlp.make_doc(chunk)), context
 
     current_failed = False
     current: Document | None = None
     quotes: list[Quote] = []
     speakers: list[Speaker] = []
-    for spacy_doc, (source, offset, index, total) in nlp.pipe(
+    for spacy_doc, (source, offset, index, total, sanitized) in nlp.pipe(
         pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
         if index == 0:
@@ -227,20 +191,19 @@ def extract_documents(
             current_failed = True
             if errors is not None:
                 errors.append(InputError(source.id, f"extraction failed: {failure}"))
-        found, found_speakers = doc_quotes(spacy_doc)
+        found, found_speakers = read_results(spacy_doc)
         if offset:
-            found = [_shift(q, offset) for q in found]
-            found_speakers = [
-                Speaker(s.name, s.kind, tuple(m.shifted(offset) for m in s.mentions), s.quote_count)
-                for s in found_speakers
-            ]
+            found, found_speakers = _respan(
+                found, found_speakers, partial(CharSpan.shifted, offset=offset)
+            )
         quotes.extend(found)
         speakers.extend(found_speakers)
         if index == total - 1 and current is not None and not current_failed:
             if total > 1:
-                speakers = _merge_chunk_speakers(speakers)
-            if _without_surrogates(current.text) is not current.text:
-                quotes, speakers = _reslice(current.text, quotes, speakers)
+                speakers = merge_speakers(speakers)
+            if sanitized:
+                # spans hold U+FFFD where the text had lone surrogates: re-read them
+                quotes, speakers = _respan(quotes, speakers, partial(_reread, current.text))
             yield Document(current.id, current.text, tuple(quotes), tuple(speakers))
 
 

@@ -1212,16 +1212,24 @@ def _name_capitals_as_countries(
     quotes = [
         q.with_speaker(q.speaker, [mapping.get(n, n) for n in q.speaker_name]) for q in quotes
     ]
+    renamed = [
+        Speaker(mapping.get(s.name, s.name), s.kind, s.mentions, s.quote_count) for s in speakers
+    ]
+    return quotes, merge_speakers(renamed)
+
+
+def merge_speakers(speakers: list[Speaker]) -> list[Speaker]:
+    """Speakers of one name merged into one, in order of first appearance: their
+    mentions joined (sorted, once each) and their quotes counted together."""
     merged: dict[str, Speaker] = {}
     for sp in speakers:
-        name = mapping.get(sp.name, sp.name)
-        if name in merged:
-            old = merged[name]
-            mentions = tuple(sorted(set(old.mentions) | set(sp.mentions)))
-            merged[name] = Speaker(name, old.kind, mentions, old.quote_count + sp.quote_count)
+        old = merged.get(sp.name)
+        if old is None:
+            merged[sp.name] = sp
         else:
-            merged[name] = Speaker(name, sp.kind, sp.mentions, sp.quote_count)
-    return quotes, list(merged.values())
+            mentions = tuple(sorted(set(old.mentions) | set(sp.mentions)))
+            merged[sp.name] = Speaker(sp.name, old.kind, mentions, old.quote_count + sp.quote_count)
+    return list(merged.values())
 
 
 def _strip_determiner(text: str) -> str:
