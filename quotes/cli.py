@@ -51,6 +51,20 @@ ModelOption = Annotated[
 ]
 
 
+ModelDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-dir",
+        help="A trained quotes model (a directory written by `quotes train`); "
+        "default: the model shipped with the package.",
+    ),
+]
+RulesOnlyOption = Annotated[
+    bool,
+    typer.Option("--rules-only", help="Extract with the rules alone, without the trained model."),
+]
+
+
 # --- extract ---------------------------------------------------------------
 
 
@@ -64,6 +78,8 @@ def extract(
         Path | None, typer.Option("--output", "-o", help="Write JSONL here (atomically).")
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     n_process: Annotated[int, typer.Option(help="Worker processes for spaCy.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
@@ -76,14 +92,17 @@ def extract(
             paths,
             output=output,
             model=model,
+            model_dir=model_dir,
+            rules_only=rules_only,
             n_process=n_process,
             batch_size=batch_size,
             progress=progress,
         )
     except Exception as err:  # one line, never a traceback for a user's mistake
+        from .model import ModelLoadError
         from .pipeline import ModelNotFoundError
 
-        if isinstance(err, (ModelNotFoundError, OSError)):
+        if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
             raise fail(str(err)) from None
         raise
     if errors:
@@ -123,6 +142,8 @@ def evaluate(
         typer.Option("--report", help="Also write a self-contained HTML report here."),
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
     from .report import FORMATS, render
@@ -133,11 +154,14 @@ def evaluate(
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
-        result = evaluate_paths(gold, pred, focus=mode, model=model)
+        result = evaluate_paths(
+            gold, pred, focus=mode, model=model, model_dir=model_dir, rules_only=rules_only
+        )
     except Exception as err:  # one line, never a traceback for a user's mistake
+        from .model import ModelLoadError
         from .pipeline import ModelNotFoundError
 
-        if isinstance(err, (ModelNotFoundError, OSError)):
+        if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
             raise fail(str(err)) from None
         raise
     for problem in result.input_errors:
@@ -298,18 +322,24 @@ def speakers(
         Path | None, typer.Option("--output", "-o", help="Write the table here (atomically).")
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
 ) -> None:
     """Print who is quoted how often across PATHS, names merged across documents."""
     if fmt not in ("csv", "json"):
         raise fail(f"unknown --format {fmt!r}; use csv or json")
     from .io import atomic_writer
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
     from .speaker_table import corpus_documents, format_table, speaker_table
 
     errors: list[str] = []
     try:
-        rows = speaker_table(corpus_documents(paths, model=model, errors=errors))
-    except (ModelNotFoundError, OSError) as err:
+        documents = corpus_documents(
+            paths, model=model, model_dir=model_dir, rules_only=rules_only, errors=errors
+        )
+        rows = speaker_table(documents)
+    except (ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
     for error in errors:
         typer.echo(f"quotes: {error}", err=True)
@@ -321,6 +351,80 @@ def speakers(
             handle.write(table)
     if errors:
         raise fail(f"{len(errors)} input(s) could not be read (see above); the rest are counted")
+
+
+# --- train -----------------------------------------------------------------
+
+
+@app.command()
+def train(
+    train_paths: Annotated[
+        list[Path],
+        typer.Option(
+            "--train",
+            "-t",
+            help="Gold JSONL (what `quotes pull` writes) or folders of it (repeatable).",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write the trained model to.")
+    ],
+    dev: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dev",
+            help="Gold JSONL to stop early on and to score the new model on (repeatable); "
+            "default: a tenth of the training documents.",
+        ),
+    ] = None,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Model to fine-tune (a `quotes train` directory); default: the shipped model.",
+        ),
+    ] = None,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Train a new model instead of fine-tuning (how the shipped model is made).",
+        ),
+    ] = False,
+    epochs: Annotated[
+        int | None,
+        typer.Option(help="Most epochs per scorer (default: 8 to fine-tune, 10 from scratch)."),
+    ] = None,
+    model: ModelOption = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+) -> None:
+    """Train the quote model on gold: fine-tune the shipped one, or start from nothing."""
+    from .model import ModelLoadError
+    from .model.training import train_model
+    from .pipeline import ModelNotFoundError
+
+    if from_scratch and base is not None:
+        raise fail("--from and --from-scratch exclude each other; pick one")
+    try:
+        result = train_model(
+            train_paths,
+            output,
+            dev_paths=dev or [],
+            base_dir=base,
+            from_scratch=from_scratch,
+            epochs=epochs,
+            model=model,
+            progress=progress,
+            log=lambda line: typer.echo(f"quotes: {line}", err=True),
+        )
+    except (ModelNotFoundError, ModelLoadError, OSError, ValueError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: wrote model {result.version} to {output}", err=True)
+    if result.input_errors:
+        raise fail(
+            f"{result.input_errors} input(s) could not be read (see above); "
+            "the model was trained on the rest"
+        )
 
 
 def run() -> None:

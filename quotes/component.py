@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from .cues import CueLexicon
+from .model import QuoteModel, load_model
 from .rules import find_quotes
 from .speakers import attribute_speakers
 from .types import CharSpan, Quote, Speaker
@@ -40,6 +41,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "resolve_speakers": True,
     "min_confidence": 0.0,
     "extra_cues": [],
+    "rules_only": False,
+    "model_dir": None,
 }
 
 
@@ -51,6 +54,13 @@ def read_results(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
     quotes = [Quote.from_dict(q) for q in stored["quotes"]]
     speakers = [Speaker.from_dict(s) for s in stored["speakers"]]
     return quotes, speakers
+
+
+def read_model_version(doc: Doc) -> str | None:
+    """The version of what extracted the quotes on ``doc`` (``rules`` or a model's)."""
+    stored = doc.user_data.get(USER_DATA_KEY) or {}
+    version = stored.get("model_version")
+    return None if version is None else str(version)
 
 
 def read_error(doc: Doc) -> str | None:
@@ -90,6 +100,8 @@ class QuoteExtractor:
         resolve_speakers: bool = True,
         min_confidence: float = 0.0,
         extra_cues: Iterable[str] = (),
+        rules_only: bool = False,
+        model_dir: str | None = None,
     ) -> None:
         self.name = name
         self.spans_key = spans_key
@@ -97,6 +109,10 @@ class QuoteExtractor:
         self.min_confidence = min_confidence
         self.extra_cues = list(extra_cues)
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+        self.rules_only = rules_only
+        self.model_dir = model_dir
+        # the trained model: from model_dir, else the one shipped in the package
+        self.model: QuoteModel | None = None if rules_only else load_model(model_dir)
 
     @property
     def cfg(self) -> dict[str, Any]:
@@ -105,14 +121,24 @@ class QuoteExtractor:
             "resolve_speakers": self.resolve_speakers,
             "min_confidence": self.min_confidence,
             "extra_cues": self.extra_cues,
+            "rules_only": self.rules_only,
+            "model_dir": self.model_dir,
         }
+
+    @property
+    def model_version(self) -> str:
+        """``rules`` without a model, else the trained model's version."""
+        return "rules" if self.model is None else self.model.version
 
     def __call__(self, doc: Doc) -> Doc:
         try:
-            quotes = find_quotes(doc, self.lexicon)
-            speakers: list[Speaker] = []
-            if self.resolve_speakers:
-                quotes, speakers = attribute_speakers(doc, quotes)
+            if self.model is None:
+                quotes = find_quotes(doc, self.lexicon)
+                speakers: list[Speaker] = []
+                if self.resolve_speakers:
+                    quotes, speakers = attribute_speakers(doc, quotes)
+            else:
+                quotes, speakers = self.model.extract(doc, self.lexicon, self.resolve_speakers)
         except Exception as err:  # a rule bug must not stop a batch of documents
             logger.warning("quote_extractor failed on a document: %r", err)
             doc.user_data[USER_DATA_KEY] = {
@@ -127,6 +153,7 @@ class QuoteExtractor:
         doc.user_data[USER_DATA_KEY] = {
             "quotes": [q.to_dict() for q in quotes],
             "speakers": [s.to_dict() for s in speakers],
+            "model_version": self.model_version,
         }
         groups: dict[str, list[Span]] = {"": [], ".speaker": [], ".cue": []}
         for quote in quotes:
@@ -150,13 +177,19 @@ class QuoteExtractor:
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """The settings, and the trained model's weights under ``model/``."""
         target = ensure_path(path)
         target.mkdir(parents=True, exist_ok=True)
         srsly.write_json(target / "cfg.json", self.cfg)
+        if self.model is not None:
+            self.model.to_disk(target / "model")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> QuoteExtractor:
+        source = ensure_path(path)
         # the standard json module: srsly's reader turns 0.6 into 0.6000000000000001
-        self._set_cfg(json.loads((ensure_path(path) / "cfg.json").read_text(encoding="utf-8")))
+        self._set_cfg(json.loads((source / "cfg.json").read_text(encoding="utf-8")))
+        if not self.rules_only and (source / "model").is_dir():
+            self.model = QuoteModel.from_disk(source / "model")
         return self
 
     def _set_cfg(self, cfg: dict[str, Any]) -> None:
@@ -165,6 +198,11 @@ class QuoteExtractor:
         self.min_confidence = float(cfg.get("min_confidence", 0.0))
         self.extra_cues = list(cfg.get("extra_cues", []))
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+        rules_only = bool(cfg.get("rules_only", False))
+        model_dir = cfg.get("model_dir")
+        if (rules_only, model_dir) != (self.rules_only, self.model_dir):
+            self.rules_only, self.model_dir = rules_only, model_dir
+            self.model = None if rules_only else load_model(model_dir)
 
 
 @Language.factory("quote_extractor", default_config=DEFAULT_CONFIG)
@@ -175,6 +213,8 @@ def make_quote_extractor(
     resolve_speakers: bool,
     min_confidence: float,
     extra_cues: list[str],
+    rules_only: bool,
+    model_dir: str | None,
 ) -> QuoteExtractor:
     """Factory of the ``quote_extractor`` component (see the module docstring)."""
     return QuoteExtractor(
@@ -184,4 +224,6 @@ def make_quote_extractor(
         resolve_speakers=resolve_speakers,
         min_confidence=min_confidence,
         extra_cues=extra_cues,
+        rules_only=rules_only,
+        model_dir=model_dir,
     )

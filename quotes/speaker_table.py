@@ -161,7 +161,12 @@ def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], l
 
 
 def corpus_documents(
-    paths: Iterable[str | Path], *, model: str | None = None, errors: list[str] | None = None
+    paths: Iterable[str | Path],
+    *,
+    model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
+    errors: list[str] | None = None,
 ) -> Iterator[Document]:
     """Documents with quotes from extractor JSONL output, extracting ``.txt`` files
     on the way; each unreadable input is appended to ``errors`` and skipped."""
@@ -184,4 +189,5 @@ def corpus_documents(
                 problems.append(str(doc))
             else:
                 readable.append(doc)
-        yield from extract_documents(readable, load_pipeline(model))
+        nlp = load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
+        yield from extract_documents(readable, nlp)

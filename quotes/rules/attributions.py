@@ -50,6 +50,7 @@ class Attribution:
     rule: str
     verb: CueVerb | None = None
     more: tuple[CharSpan, ...] = ()  # further pieces of an interrupted content
+    confidence: float | None = None  # the model's probability; None: the rule's constant
 
     @property
     def sort_key(self) -> int:

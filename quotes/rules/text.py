@@ -50,12 +50,16 @@ def doc_text(doc: Doc) -> str:
 
 @contextmanager
 def reading(doc: Doc) -> Iterator[str]:
-    """Cache ``doc``'s text for the rules while they read it; release it after,
-    so that no document outlives its pass."""
+    """Cache ``doc``'s text for the rules while they read it; release it after
+    (unless an outer ``reading`` of the same document holds it), so that no
+    document outlives its pass."""
+    cached = getattr(_current, "entry", None)
+    outer = cached is not None and cached[0] is doc
     try:
         yield doc_text(doc)
     finally:
-        _current.entry = None
+        if not outer:
+            _current.entry = None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -1,0 +1,281 @@
+"""Candidates the attribution model chooses among, read off the parse.
+
+The model never invents a span: for every document it scores
+
+* **cues**: tokens that may introduce reported speech (verbs, "according",
+  speech nouns of the lexicon), outside quotation marks;
+* **contents** of a cue: token ranges the syntax offers as what was said
+  (a clausal complement, an object, the object of a preposition, the clause
+  the cue interrupts, the rest of the sentence or paragraph after a colon,
+  the previous sentence, and the content the rules chose);
+* **sources** of a cue: the heads of noun phrases in the cue's sentence.
+
+Every candidate lies inside one paragraph and never contains its own cue, so
+whatever the model picks is a well-formed quote the rules can type and
+attribute. Cost is linear in the tokens: each cue looks at its own children,
+its head and its sentence, and every per-document table is built in one pass.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from ..cues import CueLexicon
+from ..marks import QuotedStretch, find_quoted_stretches
+from ..rules.attributions import Attribution
+
+#: Dependents of a cue whose subtree may be its content ("said [that C]",
+#: "denied [the report]", "urged Kiev [to resume talks]").
+CONTENT_DEPS = frozenset(
+    {
+        "ccomp",
+        "xcomp",
+        "dobj",
+        "advcl",
+        "parataxis",
+        "attr",
+        "oprd",
+        "acomp",
+        "dative",
+        "npadvmod",
+        "pcomp",
+        "conj",
+        "csubj",
+        "nsubjpass",
+        "acl",
+        "relcl",
+        "appos",
+    }
+)
+#: Dependency labels of a cue that sits inside its own content ("C, X said").
+INSIDE_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj", "dep", "relcl", "acl"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+#: Parts of speech that head a possible source.
+SOURCE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+#: Characters never at the edge of a content candidate.
+EDGE_TEXT = frozenset(",.;:—–-\"'“”‘’«»()[]")
+#: Final characters of a paragraph that is a sentence, not a headline.
+HEADLINE_ENDS = frozenset(".!?…:;”’“»›\"')]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A token range ``[first, last]`` (inclusive) offered as content, and how."""
+
+    kind: str
+    first: int
+    last: int
+    anchor: int = -1  # the token that heads it, when the syntax gives one
+
+
+class DocView:
+    """Per-document tables the candidates and features read, built in one pass.
+
+    Token ``i`` lies in paragraph ``para_of[i]`` (bounds ``para_bounds``), in a
+    quoted stretch when ``quoted[i]`` is set, and in sentence ``sent_of[i]``;
+    ``cues`` lists the cue candidates. ``counts[name]`` are prefix sums over
+    the tokens (finite verbs, subjects, quoted tokens, lexicon cue verbs), so
+    that any span's count costs O(1). ``rules`` maps a cue token to the
+    attribution the rules found there (see :meth:`use_rules`).
+    """
+
+    def __init__(self, doc: Doc, lexicon: CueLexicon | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lexicon = lexicon or CueLexicon.default()
+        self.stretches: list[QuotedStretch] = find_quoted_stretches(self.text)
+        n = len(doc)
+        self.quoted = [False] * n
+        self.para_of = [0] * n
+        self.sent_of = [0] * n
+        self.para_bounds: list[tuple[int, int]] = []
+        self.sent_bounds: list[tuple[int, int]] = []
+        self.cues: list[int] = []
+        sums = {name: [0] * (n + 1) for name in ("finite", "subjects", "quoted", "cues")}
+        finite, subjects, quoted, cue_verbs = (
+            sums["finite"],
+            sums["subjects"],
+            sums["quoted"],
+            sums["cues"],
+        )
+        verbs, nouns = self.lexicon.verbs, self.lexicon.nouns
+        stretches = self.stretches
+        k = 0  # the first stretch that may hold the current token
+        para_start = sent_start = 0
+        for tok in doc:
+            i, idx, text = tok.i, tok.idx, tok.text
+            while k < len(stretches) and stretches[k].outer_end <= idx:
+                k += 1
+            inside = k < len(stretches) and stretches[k].outer_start <= idx
+            self.quoted[i] = inside
+            if i and tok.is_sent_start:
+                self.sent_bounds.append((sent_start, i - 1))
+                sent_start = i
+            self.sent_of[i] = len(self.sent_bounds)
+            self.para_of[i] = len(self.para_bounds)
+            # a paragraph break token ends the paragraph it follows
+            if "\n" in text or i == n - 1:
+                self.para_bounds.append((para_start, i))
+                para_start = i + 1
+            pos, tag, dep = tok.pos_, tok.tag_, tok.dep_
+            lemma = tok.lemma_.lower()
+            finite[i + 1] = finite[i] + (tag in FINITE_TAGS)
+            subjects[i + 1] = subjects[i] + (dep in SUBJECT_DEPS)
+            quoted[i + 1] = quoted[i] + inside
+            cue_verbs[i + 1] = cue_verbs[i] + (pos == "VERB" and lemma in verbs)
+            if not inside and (
+                pos == "VERB"
+                or (pos == "AUX" and dep not in ("aux", "auxpass"))
+                or tok.lower_ == "according"
+                or (pos == "NOUN" and lemma in nouns)
+            ):
+                self.cues.append(i)
+        if n:
+            self.sent_bounds.append((sent_start, n - 1))
+        self.counts = sums
+        self.rules: dict[int, Attribution] = {}
+        self._stretch_starts = [s.outer_start for s in stretches]
+        # "Mayor says bridge will reopen": a short paragraph without final punctuation
+        self.headline = [self._is_headline(a, b) for a, b in self.para_bounds]
+
+    def count(self, name: str, first: int, last: int) -> int:
+        """How many of the tokens ``first..last`` count under ``name`` (see the class doc)."""
+        sums = self.counts[name]
+        return sums[last + 1] - sums[first] if last >= first else 0
+
+    def _is_headline(self, first: int, last: int) -> bool:
+        while last > first and self.doc[last].is_space:
+            last -= 1
+        return last - first < 25 and self.doc[last].text[-1:] not in HEADLINE_ENDS
+
+    def use_rules(self, attributions: list[Attribution]) -> DocView:
+        """Let the features see what the rules found at each cue."""
+        self.rules = {att.cue_token.i: att for att in attributions}
+        return self
+
+    def inside_marks(self) -> list[tuple[int, int]]:
+        """The quoted stretches as ``(start, end)``, as the rules take them."""
+        return [(s.start, s.end) for s in self.stretches]
+
+    def is_headline(self, i: int) -> bool:
+        return self.headline[self.para_of[i]]
+
+    def stretches_near(self, char: int) -> list[QuotedStretch]:
+        """The quoted stretches just before and just after character ``char``."""
+        k = bisect.bisect_right(self._stretch_starts, char)
+        return self.stretches[max(0, k - 1) : k + 1]
+
+    def paragraph(self, i: int) -> tuple[int, int]:
+        return self.para_bounds[self.para_of[i]]
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        return self.sent_bounds[self.sent_of[i]]
+
+    def trimmed(self, first: int, last: int) -> tuple[int, int] | None:
+        """``[first, last]`` without edge punctuation, space and a leading "that"."""
+        doc = self.doc
+        while first <= last and (
+            doc[first].is_space
+            or doc[first].text in EDGE_TEXT
+            or (doc[first].lower_ == "that" and doc[first].dep_ == "mark")
+        ):
+            first += 1
+        while last >= first and (doc[last].is_space or doc[last].text in EDGE_TEXT):
+            last -= 1
+        return (first, last) if first <= last else None
+
+
+def cue_candidates(view: DocView) -> list[Token]:
+    """Every token that may introduce reported speech, outside quotation marks,
+    in text order: verbs ("said", "warned"), main-verb auxiliaries ("is" in
+    "the claim is that ..."), "according" and the lexicon's speech nouns ("a
+    statement that ...")."""
+    doc = view.doc
+    return [doc[i] for i in view.cues]
+
+
+def content_candidates(view: DocView, cue: Token) -> list[Span]:
+    """Token ranges that may be what ``cue`` introduces, each once.
+
+    "She said [the bridge will reopen]" (complement), "[The bridge will
+    reopen], she said" (the clause the cue interrupts), "He called for [a
+    ceasefire]" (object of the preposition), "The minister said: [...]"
+    (after a colon), and the rest or start of the sentence around the cue.
+    """
+    doc = view.doc
+    para_first, para_last = view.paragraph(cue.i)
+    sent_first, sent_last = view.sentence(cue.i)
+    found: dict[tuple[int, int], Span] = {}
+
+    def add(kind: str, first: int, last: int, anchor: int = -1) -> None:
+        bounds = view.trimmed(max(first, para_first), min(last, para_last))
+        if bounds is None or bounds[0] <= cue.i <= bounds[1] or bounds in found:
+            return
+        found[bounds] = Span(kind, *bounds, anchor if bounds[0] <= anchor <= bounds[1] else -1)
+
+    # the rules' own choice comes first, so that ties keep it
+    rule = view.rules.get(cue.i)
+    if rule is not None and rule.content is not None:
+        span = doc.char_span(rule.content.start, rule.content.end, alignment_mode="expand")
+        if span is not None:
+            add("rules", span.start, span.end - 1)
+    children = list(cue.children)
+    for child in children:
+        side = "L" if child.i < cue.i else "R"
+        if child.dep_ in CONTENT_DEPS:
+            add(f"child:{child.dep_}:{side}", child.left_edge.i, child.right_edge.i, child.i)
+        if child.dep_ in ("prep", "agent") and child.i > cue.i:
+            for grandchild in child.children:
+                if grandchild.dep_ in ("pobj", "pcomp"):
+                    add(
+                        f"prep:{child.lower_}",
+                        grandchild.left_edge.i,
+                        grandchild.right_edge.i,
+                        grandchild.i,
+                    )
+    # "described the talks as a success": the object with its complement
+    objects = [c for c in children if c.dep_ == "dobj" and c.i > cue.i]
+    if objects:
+        obj = objects[0]
+        last = obj.right_edge.i
+        for child in children:
+            if child.i > obj.i and child.dep_ in ("prep", "oprd", "advcl", "xcomp", "ccomp"):
+                last = max(last, child.right_edge.i)
+        add("object+", obj.left_edge.i, last, obj.i)
+    rights = [c for c in children if c.i > cue.i and c.dep_ not in ("punct", "cc", "prt")]
+    if rights:
+        add("rights", rights[0].left_edge.i, max(c.right_edge.i for c in rights))
+    # the cue's own subtree, and the clause around it
+    sub_first, sub_last = cue.left_edge.i, cue.right_edge.i
+    if cue.dep_ in INSIDE_DEPS and cue.head is not cue:
+        head = cue.head
+        add("head:left", head.left_edge.i, sub_first - 1, head.i)
+        add("head:right", sub_last + 1, head.right_edge.i, head.i)
+    add("sent:left", sent_first, sub_first - 1)
+    add("sent:right", sub_last + 1, sent_last)
+    add("sent:after", cue.i + 1, sent_last)
+    # "The statement read: ..." and "He told reporters: ..."
+    for j in range(cue.i + 1, min(cue.i + 4, para_last + 1)):
+        if doc[j].text == ":":
+            add("colon", j + 1, para_last)
+            break
+    # the previous sentence, for "S. That is what she said."
+    if sent_first > para_first:
+        prev_first, prev_last = view.sentence(sent_first - 1)
+        add("sent:previous", prev_first, prev_last)
+    return list(found.values())
+
+
+def source_candidates(view: DocView, cue: Token) -> list[Token]:
+    """Heads of noun phrases in the cue's sentence that may be its source."""
+    first, last = view.sentence(cue.i)
+    doc = view.doc
+    return [
+        tok
+        for tok in doc[first : last + 1]
+        if tok.pos_ in SOURCE_POS and tok.i != cue.i and not view.quoted[tok.i]
+    ]
