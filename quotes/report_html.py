@@ -205,7 +205,10 @@ LEGEND = (
 )
 
 
-def _document_section(score: DocumentScore, mode: str) -> str:
+def _document_section(
+    score: DocumentScore, mode: str, *, labels: tuple[str, str] = ("Gold", "Predicted")
+) -> str:
+    """One article: figures, both sides' quotes side by side (titled ``labels``), errors."""
     match = score.matches[mode]
     quotes, e2e = match.quote_counts(), match.end_to_end_counts()
     status = {
@@ -228,8 +231,8 @@ def _document_section(score: DocumentScore, mode: str) -> str:
         f'<section id="doc-{escape(score.id)}"><h2>{escape(score.id)}</h2>',
         f'<p class="meta">{escape(meta)}</p>',
         '<div class="cols">',
-        f'<div class="col"><h3>Gold</h3><div class="text">{gold_html}</div></div>',
-        f'<div class="col"><h3>Predicted</h3><div class="text">{pred_html}</div></div>',
+        f'<div class="col"><h3>{escape(labels[0])}</h3><div class="text">{gold_html}</div></div>',
+        f'<div class="col"><h3>{escape(labels[1])}</h3><div class="text">{pred_html}</div></div>',
         "</div>",
     ]
     if errors:
