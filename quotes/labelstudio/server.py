@@ -201,18 +201,18 @@ def start(
     if existing is not None:
         return existing, False
     exe = label_studio_executable()
-    folder.mkdir(parents=True, exist_ok=True)
+    if not _port_free(host, port):
+        raise StudioError(f"port {port} on {host} is busy (another server?); pass another --port")
     first = not (folder / DATABASE_FILE).exists()
-    token = _secret(folder / TOKEN_FILE, make=first)
-    if token is None:
+    if not first and not (folder / TOKEN_FILE).exists():
         raise StudioError(
             f"{folder} has a Label Studio database but no {TOKEN_FILE} file; restore it, or"
             " use another --data-dir (a token is made on the first start only)"
         )
+    folder.mkdir(parents=True, exist_ok=True)
+    token = _secret(folder / TOKEN_FILE, make=True) or ""
     if password is None:
-        password = _secret(folder / PASSWORD_FILE, make=first) or ""
-    if not _port_free(host, port):
-        raise StudioError(f"port {port} on {host} is busy (another server?); pass another --port")
+        password = _secret(folder / PASSWORD_FILE, make=True) or ""
     url = f"http://{host}:{port}"
     command = [
         str(exe),
