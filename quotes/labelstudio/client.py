@@ -74,7 +74,7 @@ def api_errors(url: str) -> Iterator[None]:
         yield
     except (httpx.ConnectError, httpx.ConnectTimeout) as err:
         raise LabelStudioError(
-            f"cannot reach Label Studio at {url}; start it (`label-studio start`) or fix --url"
+            f"cannot reach Label Studio at {url}; start it (`quotes studio start`) or fix --url"
             f" / {URL_ENV}"
         ) from err
     except httpx.HTTPError as err:

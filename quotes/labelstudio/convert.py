@@ -318,14 +318,7 @@ def _infer_relation(ends: Sequence[_Region]) -> str | None:
     line from a quote to a Speaker can only be ``said_by``, one between a Cue
     and a quote only ``cue_of``.
     """
-    kinds = {
-        SPEAKER_LABEL
-        if r.label == SPEAKER_LABEL
-        else CUE_LABEL
-        if r.label == CUE_LABEL
-        else "quote"
-        for r in ends
-    }
+    kinds = {r.label if r.label in ATTRIBUTION_LABELS else "quote" for r in ends}
     if kinds == {"quote", SPEAKER_LABEL}:
         return SAID_BY
     if kinds == {"quote", CUE_LABEL}:
