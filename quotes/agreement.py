@@ -252,6 +252,29 @@ PAIR_HEADER = [
 ]
 
 
+def pair_count_tables(found: AgreementResult) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Per pair, the counts behind every figure: P, R, F1, matched, only B, only A."""
+    from .report import COUNT_HEADER, _count_row
+
+    mode = found.focus
+    tables = []
+    for pair in found.pairs:
+        r = pair.result
+        rows = [
+            _count_row("quotes", r.quotes(mode)),
+            _count_row("end to end", r.end_to_end(mode)),
+            *(_count_row(t, r.by_type(t, mode)) for t in QUOTE_TYPES),
+            _count_row("cues (exact)", r.cues()),
+        ]
+        title = (
+            f"{pair.first} (A) vs {pair.second} (B), {mode}: {len(r.documents)} document(s)"
+            f" both annotated, {len(pair.only_first)} only A, {len(pair.only_second)} only B;"
+            " TP = both, FP = only B, FN = only A"
+        )
+        tables.append((title, ["", *COUNT_HEADER[1:]], rows))
+    return tables
+
+
 def _clip(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -295,6 +318,7 @@ def render_agreement(found: AgreementResult, fmt: str, *, top: int = TOP_DOCUMEN
     tables = [
         ("Annotators", ["annotator", "documents"], counts),
         (title, PAIR_HEADER, _pair_rows(found)),
+        *pair_count_tables(found),
     ]
     header = ["document (disagreements)", "kind", "A", "B"]
     tables += [(t, header, rows) for t, rows in _disagreement_lines(found, top)]
@@ -322,8 +346,10 @@ def render_agreement_html(
     from .report_html import CSS, LEGEND, _document_section, _table
 
     counts = [[name, str(n)] for name, n in found.annotators.items()]
-    head = _table("Annotators", ["annotator", "documents"], counts) + _table(
-        f"Agreement ({found.focus})", PAIR_HEADER, _pair_rows(found)
+    head = (
+        _table("Annotators", ["annotator", "documents"], counts)
+        + _table(f"Agreement ({found.focus})", PAIR_HEADER, _pair_rows(found))
+        + "".join(_table(*t) for t in pair_count_tables(found))
     )
     sections = []
     for pair in found.pairs:
