@@ -176,7 +176,16 @@ def running(data_dir: Path | None = None) -> StudioServer | None:
         server = StudioServer(str(state["url"]), int(state["pid"]), folder, str(state["username"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return server if _alive(server.pid) else None
+    return server if _alive(server.pid) and _is_label_studio(server.pid) else None
+
+
+def _is_label_studio(pid: int) -> bool:
+    """False when ``pid`` now runs something else (a stale state file, the pid reused)."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        return b"label-studio" in cmdline.read_bytes()
+    except OSError:  # no /proc (macOS): trust the pid
+        return True
 
 
 def start(

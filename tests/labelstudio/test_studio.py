@@ -80,3 +80,15 @@ def test_default_data_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert studio.default_data_dir() == tmp_path / ".local" / "share" / "quotes" / "label-studio"
+
+
+def test_a_stale_state_file_is_not_a_running_server(tmp_path: Path) -> None:
+    import json
+    import os
+
+    # the recorded pid is alive but is this test process, not Label Studio
+    state = {"url": "http://127.0.0.1:1", "pid": os.getpid(), "username": "you@example.com"}
+    (tmp_path / studio.STATE_FILE).write_text(json.dumps(state))
+    assert studio.running(tmp_path) is None
+    ran = studio_cli("status", "--data-dir", str(tmp_path))
+    assert ran.exit_code == 1 and "no Label Studio running" in ran.output
