@@ -188,6 +188,7 @@ def agreement_dict(found: AgreementResult, *, top: int = TOP_DOCUMENTS) -> dict[
                     t: {m: result.by_type(t, m).to_dict() for m in modes} for t in QUOTE_TYPES
                 },
                 "cues": {"exact": result.cues().to_dict()},
+                "attribution_accuracy": {m: result.attribution(m).to_dict() for m in modes},
                 "quotes_a": sum(len(d.gold_quotes) for d in result.documents),
                 "quotes_b": sum(len(d.pred_quotes) for d in result.documents),
                 "most_disagreeing": [

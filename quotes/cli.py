@@ -336,6 +336,10 @@ def push(
 # --- pull ------------------------------------------------------------------
 
 
+#: Annotations not used that pull lists one by one (the summary line counts them all).
+LEFT_OUT_SHOWN = 20
+
+
 def _pull_summary(result: Any, written: list[Path], annotations: str, output: Path) -> str:
     """One line: tasks, annotations per annotator, what was written, skipped and left out."""
     per = ", ".join(f"{who} {n}" for who, n in result.taken.items()) or "none"
@@ -422,8 +426,11 @@ def pull(
         typer.echo(f"quotes: skipped {skipped}", err=True)
     for dropped in result.dropped:
         typer.echo(f"quotes: dropped {dropped}", err=True)
-    for left in result.left_out:
+    for left in result.left_out[:LEFT_OUT_SHOWN]:
         typer.echo(f"quotes: not used: {left}", err=True)
+    if len(result.left_out) > LEFT_OUT_SHOWN:
+        more = len(result.left_out) - LEFT_OUT_SHOWN
+        typer.echo(f"quotes: not used: {more} more annotation(s) like these", err=True)
     typer.echo(f"quotes: {_pull_summary(result, written, annotations, output)}", err=True)
     if not written:
         raise fail(f"no annotation to write; {output} left as it was")

@@ -116,6 +116,8 @@ def test_json_has_counts_and_disagreeing_spans_side_by_side() -> None:
     assert pair["documents"] == {"both": 4, "only_a": ["only-a"], "only_b": []}
     assert (pair["quotes_a"], pair["quotes_b"]) == (6, 4)
     assert set(pair["by_type"]) == {"direct", "indirect", "mixed"}
+    # of the 4 quotes both marked (exact), TAXES has another speaker name
+    assert pair["attribution_accuracy"]["exact"] == {"accuracy": 0.75, "correct": 3, "total": 4}
     worst = pair["most_disagreeing"][0]
     assert worst["document"] == "d2"
     kinds = {
