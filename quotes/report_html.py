@@ -223,7 +223,8 @@ def _document_section(
     pred_html = marked_text(pred_text, pred_marks) if score.pred is not None else ""
     errors = score.errors(mode)
     meta = (
-        f"{len(score.gold_quotes)} gold, {len(score.pred_quotes)} predicted — quotes "
+        f"{len(score.gold_quotes)} {labels[0].lower()}, {len(score.pred_quotes)}"
+        f" {labels[1].lower()} — quotes "
         f"P {quotes.p:.2f} R {quotes.r:.2f} F1 {quotes.f1:.2f}; end to end F1 {e2e.f1:.2f}"
         f" ({escape(mode)}){status}"
     )
