@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .labelstudio.convert import PullResult
 
 
 def _plain_params(params: list[Any]) -> None:
@@ -340,7 +343,7 @@ def push(
 LEFT_OUT_SHOWN = 20
 
 
-def _pull_summary(result: Any, written: list[Path], annotations: str, output: Path) -> str:
+def _pull_summary(result: PullResult, written: list[Path], annotations: str, output: Path) -> str:
     """One line: tasks, annotations per annotator, what was written, skipped and left out."""
     per = ", ".join(f"{who} {n}" for who, n in result.taken.items()) or "none"
     line = (
@@ -357,7 +360,7 @@ def _pull_summary(result: Any, written: list[Path], annotations: str, output: Pa
     if result.left_out:
         line += f", {len(result.left_out)} other annotation(s) not used"
     if result.dropped:
-        line += f", {len(result.dropped)} unrelated region(s) dropped"
+        line += f", {len(result.dropped)} unrelated region(s) or relation(s) dropped"
     if result.cancelled:
         line += f", {result.cancelled} cancelled (skipped in Label Studio)"
     return line
