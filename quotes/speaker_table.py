@@ -189,5 +189,10 @@ def corpus_documents(
                 problems.append(str(doc))
             else:
                 readable.append(doc)
+        failures: list[InputError] = []
         nlp = load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
-        yield from extract_documents(readable, nlp)
+        for doc in extract_documents(readable, nlp, errors=failures):
+            problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)
+            failures.clear()
+            yield doc
+        problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)
