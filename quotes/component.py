@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import srsly
 from spacy.language import Language
@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from .cues import CueLexicon
-from .model import QuoteModel, load_model
+from .model import SCOPES, QuoteModel, Scope, load_model
 from .rules import find_quotes
 from .speakers import attribute_speakers
 from .types import CharSpan, Quote, Speaker
@@ -43,6 +43,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "extra_cues": [],
     "rules_only": False,
     "model_dir": None,
+    "scope": "quotes",
 }
 
 
@@ -102,6 +103,7 @@ class QuoteExtractor:
         extra_cues: Iterable[str] = (),
         rules_only: bool = False,
         model_dir: str | None = None,
+        scope: str = "quotes",
     ) -> None:
         self.name = name
         self.spans_key = spans_key
@@ -111,6 +113,9 @@ class QuoteExtractor:
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
         self.rules_only = rules_only
         self.model_dir = model_dir
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
+        self.scope: Scope = cast(Scope, scope)
         # the trained model: from model_dir, else the one shipped in the package
         self.model: QuoteModel | None = None if rules_only else load_model(model_dir)
 
@@ -123,6 +128,7 @@ class QuoteExtractor:
             "extra_cues": self.extra_cues,
             "rules_only": self.rules_only,
             "model_dir": self.model_dir,
+            "scope": self.scope,
         }
 
     @property
@@ -138,7 +144,9 @@ class QuoteExtractor:
                 if self.resolve_speakers:
                     quotes, speakers = attribute_speakers(doc, quotes)
             else:
-                quotes, speakers = self.model.extract(doc, self.lexicon, self.resolve_speakers)
+                quotes, speakers = self.model.extract(
+                    doc, self.lexicon, self.resolve_speakers, self.scope
+                )
         except Exception as err:  # a rule bug must not stop a batch of documents
             logger.warning("quote_extractor failed on a document: %r", err)
             doc.user_data[USER_DATA_KEY] = {
@@ -198,6 +206,8 @@ class QuoteExtractor:
         self.min_confidence = float(cfg.get("min_confidence", 0.0))
         self.extra_cues = list(cfg.get("extra_cues", []))
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+        scope = cfg.get("scope", "quotes")
+        self.scope = cast(Scope, scope if scope in SCOPES else "quotes")
         rules_only = bool(cfg.get("rules_only", False))
         model_dir = cfg.get("model_dir")
         if (rules_only, model_dir) != (self.rules_only, self.model_dir):
@@ -215,6 +225,7 @@ def make_quote_extractor(
     extra_cues: list[str],
     rules_only: bool,
     model_dir: str | None,
+    scope: str,
 ) -> QuoteExtractor:
     """Factory of the ``quote_extractor`` component (see the module docstring)."""
     return QuoteExtractor(
@@ -226,4 +237,5 @@ def make_quote_extractor(
         extra_cues=extra_cues,
         rules_only=rules_only,
         model_dir=model_dir,
+        scope=scope,
     )

@@ -17,8 +17,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The default pipeline with ``quote_extractor``, loaded once."""
-    return load_pipeline()
+    """The rules' pipeline (``quote_extractor`` without the trained model), loaded
+    once: the tables of rules test the rules; tests/test_model.py tests the model."""
+    return load_pipeline(rules_only=True)
 
 
 @pytest.fixture(scope="session")

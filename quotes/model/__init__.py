@@ -146,6 +146,7 @@ __all__ = [
     "ModelLoadError",
     "ModelSettings",
     "QuoteModel",
+    "Scope",
     "load_model",
     "shipped_model_dir",
 ]

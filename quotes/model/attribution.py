@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,11 +85,15 @@ def token_char_span(view: DocView, first: int, last: int) -> CharSpan:
 
 def in_quote_scope(view: DocView, cue: Token, span: Span) -> bool:
     """Whether the guidelines call this content of ``cue`` a quote (:mod:`.policy`)."""
+    doc = view.doc
     return is_quote(
-        view.doc,
+        doc,
         cue,
-        token_char_span(view, span.first, span.last),
+        span.first,
+        span.last,
         view.lexicon,
+        head=doc[span.anchor] if span.anchor >= 0 else None,
+        finite=view.count("finite", span.first, span.last),
         quoted=view.count("quoted", span.first, span.last) > 0,
         kind=span.kind,
     )
@@ -136,7 +140,7 @@ class AttributionModel:
         """
         doc = view.doc
         featurizer = Featurizer(view)
-        tensor = doc.tensor
+        tensor = np.asarray(doc.tensor, dtype=np.float32)
         cues = cue_candidates(view)
         probs = sigmoid(self.logits("cue", [featurizer.cue(c) for c in cues], tensor))
         out = []
@@ -212,7 +216,7 @@ class AttributionModel:
                         arrays[f"{task}/{k}/{name}"] = np.asarray(
                             node.get_param(name), dtype=np.float16
                         )
-        np.savez_compressed(target / "weights.npz", **arrays)
+        np.savez_compressed(target / "weights.npz", **cast(dict[str, Any], arrays))
         (target / "settings.json").write_text(
             json.dumps(asdict(self.settings), indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -231,5 +235,5 @@ class AttributionModel:
                     for name in node.param_names:
                         key = f"{task}/{k}/{name}"
                         if key in arrays:
-                            node.set_param(name, arrays[key].astype(np.float32))
+                            node.set_param(name, cast(Any, arrays[key].astype(np.float32)))
         return model

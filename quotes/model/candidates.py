@@ -54,6 +54,8 @@ CONTENT_DEPS = frozenset(
 INSIDE_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj", "dep", "relcl", "acl"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+#: How far from its cue (in tokens) a source may stand.
+SOURCE_WINDOW = 40
 #: Parts of speech that head a possible source.
 SOURCE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
 #: Characters never at the edge of a content candidate.
@@ -271,8 +273,13 @@ def content_candidates(view: DocView, cue: Token) -> list[Span]:
 
 
 def source_candidates(view: DocView, cue: Token) -> list[Token]:
-    """Heads of noun phrases in the cue's sentence that may be its source."""
+    """Heads of noun phrases in the cue's sentence, near it, that may be its source.
+
+    At most :data:`SOURCE_WINDOW` tokens either side: a source stands next to
+    its cue, and a crafted sentence of thousands of cues stays linear.
+    """
     first, last = view.sentence(cue.i)
+    first, last = max(first, cue.i - SOURCE_WINDOW), min(last, cue.i + SOURCE_WINDOW)
     doc = view.doc
     return [
         tok

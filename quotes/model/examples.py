@@ -118,7 +118,7 @@ def document_samples(view: DocView, quotes: list[Quote]) -> DocSamples:
     featurizer = Featurizer(view)
     gold = gold_attributions(doc, quotes)
     counts = WordCounts(doc)
-    out = DocSamples(tensor=doc.tensor)
+    out = DocSamples(tensor=np.asarray(doc.tensor, dtype=np.float32))
     for cue in cue_candidates(view):
         out.cues.append(featurizer.cue(cue))
         attribution = gold.get(cue.i)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,26 +57,28 @@ def _embed_forward(
     model: Model[Batch, Floats2d], inputs: Batch, is_train: bool
 ) -> tuple[Floats2d, Callable[[Floats2d], Batch]]:
     ids, lengths, dense = inputs
-    table = model.get_param("E")
+    ops: Any = model.ops  # numpy arrays throughout: thinc's array types do not fit them
+    table: Any = model.get_param("E")
     width = table.shape[1]
     vectors = table[ids.astype(np.int64)]
     dropout = float(model.attrs.get("feature_dropout", 0.0))
     keep = None
     if is_train and dropout > 0 and len(ids):
         # drop whole features at random: no decision may hang on one rare feature
+        # (numpy's global generator, which thinc's fix_random_seed seeds)
         keep = (np.random.random(len(ids)) >= dropout).astype("float32")[:, None]
         vectors = vectors * keep
-    summed = model.ops.reduce_sum(vectors, model.ops.asarray1i(lengths))
-    output = model.ops.xp.hstack([summed, dense]).astype("float32")
+    summed = ops.reduce_sum(vectors, ops.asarray1i(lengths))
+    output = ops.xp.hstack([summed, dense]).astype("float32")
 
     def backprop(d_output: Floats2d) -> Batch:
-        d_vectors = model.ops.backprop_reduce_sum(
-            np.ascontiguousarray(d_output[:, :width], dtype="float32"), model.ops.asarray1i(lengths)
+        d_vectors = ops.backprop_reduce_sum(
+            np.ascontiguousarray(d_output[:, :width], dtype="float32"), ops.asarray1i(lengths)
         )
         if keep is not None:
             d_vectors = d_vectors * keep
-        d_table = model.ops.alloc2f(*table.shape)
-        model.ops.scatter_add(d_table, model.ops.asarray1i(ids.astype(np.int32)), d_vectors)
+        d_table = ops.alloc2f(*table.shape)
+        ops.scatter_add(d_table, ops.asarray1i(ids.astype(np.int32)), d_vectors)
         model.inc_grad("E", d_table)
         return inputs
 
@@ -85,7 +88,7 @@ def _embed_forward(
 def _embed_init(model: Model[Batch, Floats2d], X: Batch | None = None, Y: object = None) -> None:
     rows, width = model.get_dim("nV"), model.get_dim("nE")
     rng = np.random.default_rng(0)
-    model.set_param("E", rng.normal(0, 0.1, (rows, width)).astype("float32"))
+    model.set_param("E", cast(Floats2d, rng.normal(0, 0.1, (rows, width)).astype("float32")))
 
 
 def hashed_embedding(

@@ -29,47 +29,86 @@ from typing import Literal
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
-from ..rules.frames import is_statement
-from ..types import CharSpan
+from ..rules.frames import QUESTION_WORDS
+from ..rules.text import FINITE_TAGS, VERB_POS
 
 Scope = Literal["quotes", "speech"]
 SCOPES: tuple[Scope, ...] = ("quotes", "speech")
+#: Prepositions that open an evaluating verb's complement, and how far after
+#: the object's head they are looked for.
+COMPLEMENT_PREPOSITIONS = frozenset({"as", "of", "for"})
+COMPLEMENT_WINDOW = 12
+#: How far :func:`span_head` climbs the tree (a crafted chain must not cost more).
+MAX_CLIMB = 50
+
+
+def span_head(doc: Doc, first: int, last: int) -> Token:
+    """The token of ``first..last`` whose head lies outside it, found by climbing
+    from the first token (at most :data:`MAX_CLIMB` steps)."""
+    tok = doc[first]
+    for _ in range(MAX_CLIMB):
+        head = tok.head
+        if head.i == tok.i or not first <= head.i <= last:
+            return tok
+        tok = head
+    return tok
 
 
 def is_quote(
     doc: Doc,
     cue: Token,
-    content: CharSpan,
+    first: int,
+    last: int,
     lexicon: CueLexicon,
     *,
+    head: Token | None = None,
+    finite: int | None = None,
     quoted: bool = False,
     kind: str = "",
 ) -> bool:
-    """Whether ``content``, introduced by ``cue``, is a quote under the guidelines.
+    """Whether tokens ``first..last``, introduced by ``cue``, are a quote under the guidelines.
 
-    ``quoted``: the content holds quotation marks; ``kind``: how the
-    candidates offered it (``prep:for``, ``child:dobj``, ...), when known.
+    ``head``: the token heading the span (found by climbing when not given);
+    ``finite``: how many finite verbs it holds (counted when not given);
+    ``quoted``: it holds quotation marks; ``kind``: how the candidates offered
+    it (``prep:for``, ``child:dobj``, ...), when known.
     """
     if quoted or cue.lower_ == "according" or kind == "rules":
         return True
-    span = doc.char_span(content.start, content.end, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return False
+    head = head if head is not None else span_head(doc, first, last)
+    if finite is None:
+        finite = sum(1 for t in doc[first : last + 1] if t.tag_ in FINITE_TAGS)
     verb = lexicon.verb(cue.lemma_.lower(), cue.text)
-    questions = verb is not None and verb.takes_question
-    # a clause headed by a verb; "a policy that diverged" is a noun phrase
-    if span.root.pos_ in ("VERB", "AUX") and is_statement(doc, content, questions):
+    opener = doc[first]
+    # "asked whether it would fail" opens an embedded question; "said if it
+    # rains, the match is off" opens a conditional, whose "if" hangs lower
+    question = opener.lower_ in QUESTION_WORDS and (
+        opener.lower_ != "if" or opener.head.i == head.i or opener.i == head.i
+    )
+    clause = head.pos_ in VERB_POS and (
+        finite > 0 or (head.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in head.children))
+    )
+    if clause and (not question or (verb is not None and verb.takes_question)):
         return True
     if verb is None:
         return False
-    first = span[0]
-    if first.lower_ == "to" and verb.takes_infinitive:
+    if opener.lower_ == "to" and verb.takes_infinitive:
         return True
     # the object of the verb's own preposition: "called for [a ceasefire]"
-    before = doc[span.start - 1] if span.start > 0 else None
+    before = doc[first - 1] if first > 0 else None
     if before is not None and before.lower_ in verb.prepositions and before.head.i == cue.i:
         return True
     if kind.startswith("prep:") and kind[5:] in verb.prepositions:
         return True
-    # a declared noun phrase: "denied [the report]"
-    return verb.takes_object and span.root.dep_ in ("dobj", "oprd", "attr")
+    if head.dep_ not in ("dobj", "oprd", "attr"):
+        return False
+    # a declared noun phrase: "denied [the report]", not "denied [it]"
+    if "object" in verb.tags and head.pos_ not in ("PRON", "PROPN"):
+        return True
+    # an evaluation with its complement: "described [the talks as a success]",
+    # not "criticized [the council]" alone (the complement's "as" may hang on
+    # the verb or on the noun; it stands within a few words of the noun)
+    if not verb.needs_complement:
+        return False
+    window = doc[head.i + 1 : min(last, head.i + COMPLEMENT_WINDOW) + 1]
+    return any(t.dep_ == "prep" and t.lower_ in COMPLEMENT_PREPOSITIONS for t in window)

@@ -37,13 +37,13 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from spacy.language import Language
 from spacy.tokens import Doc
-from thinc.api import Adam, Model
+from thinc.api import Adam, Model, fix_random_seed
 from tqdm import tqdm
 
 from ..cues import CueLexicon
@@ -170,11 +170,15 @@ def quotes_in_scope(doc: Doc, gold: GoldDocument, lexicon: CueLexicon) -> GoldDo
             if quote.cue is not None
             else None
         )
+        piece = quote.pieces()[0]
+        tokens = doc.char_span(piece.start, piece.end, alignment_mode="expand")
         if (
             quote.type != "indirect"
             or cue is None
             or len(cue) == 0
-            or is_quote(doc, cue.root, quote.pieces()[0], lexicon)
+            or tokens is None
+            or len(tokens) == 0
+            or is_quote(doc, cue.root, tokens.start, tokens.end - 1, lexicon, head=tokens.root)
         ):
             kept.append(quote)
         else:
@@ -213,8 +217,9 @@ def encode_task(parsed: Sequence[Parsed], task: str, settings: ModelSettings) ->
             labels = samples.content_gold if task == "content" else samples.source_gold
             groups.extend(len(c) for c in chunks)
             gold.extend(float(g) for g in labels)
+        tensor = samples.tensor if samples.tensor is not None else np.zeros((0, 0), np.float32)
         for chunk in chunks:
-            flat, length, rows = encode(chunk, settings.rows, samples.tensor, settings.tensor_width)
+            flat, length, rows = encode(chunk, settings.rows, tensor, settings.tensor_width)
             ids.append(flat)
             lengths.append(length)
             dense.append(rows)
@@ -272,14 +277,15 @@ def score_task(scorer: Model[Any, Any], encoded: Encoded, task: str) -> float:
     return right / max(1, int((encoded.gold >= 0).sum()))
 
 
-def _params(scorer: Model[Any, Any]) -> list[dict[str, NDArray[np.float32]]]:
+def _params(scorer: Model[Any, Any]) -> list[dict[str, Any]]:
+    """A copy of every weight array of ``scorer``, node by node."""
     return [
         {name: node.get_param(name).copy() for name in node.param_names if node.has_param(name)}
         for node in scorer.walk()
     ]
 
 
-def _set_params(scorer: Model[Any, Any], params: list[dict[str, NDArray[np.float32]]]) -> None:
+def _set_params(scorer: Model[Any, Any], params: list[dict[str, Any]]) -> None:
     for node, values in zip(scorer.walk(), params, strict=True):
         for name, value in values.items():
             node.set_param(name, value.copy())
@@ -303,6 +309,7 @@ def fit_scorer(
     ``anchor_strength`` > 0 pulls the weights towards where they started
     (fine-tuning without forgetting).
     """
+    fix_random_seed(seed)  # dropout and feature dropout draw from the seeded generators
     optimizer = Adam(learn_rate)
     rng = np.random.default_rng(seed)
     anchor = _params(scorer) if anchor_strength > 0 else None
@@ -330,7 +337,8 @@ def fit_scorer(
                 if anchor is not None:
                     for node, start in zip(scorer.walk(), anchor, strict=True):
                         for name, value in start.items():
-                            node.inc_grad(name, anchor_strength * (node.get_param(name) - value))
+                            weights: Any = node.get_param(name)
+                            node.inc_grad(name, anchor_strength * (weights - value))
                 scorer.finish_update(optimizer)
                 bar.update(1)
             if valid is not None and len(valid):
@@ -567,7 +575,9 @@ def train_from_scratch(
     )
     features, labels = calibration_data(predictions, lexicon, choice.threshold)
     calibrator = Calibrator.fit(features, labels)
-    error = expected_calibration_error([calibrator.probability(x) for x in features], labels)
+    error = expected_calibration_error(
+        [calibrator.probability(x) for x in features], list(labels > 0.5)
+    )
     log(f"calibrator fitted on {len(labels)} out-of-fold quotes (in-sample ECE {error:.3f})")
     final = AttributionModel.create(replace(settings, cue_threshold=choice.threshold))
     fits = fit_scorers(final, parsed, None, epochs=epochs, progress=progress)
@@ -635,7 +645,7 @@ def fine_tune(
         if len(labels) >= 20 and base.calibrator is not None:
             calibrator = fit_near(base.calibrator, features, labels)
             report.calibration_error = expected_calibration_error(
-                [calibrator.probability(x) for x in features], labels
+                [calibrator.probability(x) for x in features], list(labels > 0.5)
             )
             report.calibrated_quotes = len(labels)
     else:
@@ -803,7 +813,7 @@ def train_model(
         raise ValueError("no training documents could be read; check --train")
     dev_gold, dev_errors = read_all_gold(dev_paths, log)
     nlp = load_pipeline(model, rules_only=True)
-    lexicon = nlp.get_pipe("quote_extractor").lexicon
+    lexicon = cast(Any, nlp.get_pipe("quote_extractor")).lexicon
     parsed = parse(nlp, gold, progress=progress)
     parsed_dev = parse(nlp, dev_gold, progress=progress) if dev_gold else []
     base = None
