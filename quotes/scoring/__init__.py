@@ -41,13 +41,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .names import any_names_agree, names_agree
-from .types import QUOTE_TYPES, CharSpan, Document, Quote
+from ..names import any_names_agree, names_agree
+from ..types import QUOTE_TYPES, CharSpan, Document, Quote
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from .io import InputError
+    from ..io import InputError
 
 #: The modes every evaluation reports (the JSON keys ``quotes.<mode>``).
 DEFAULT_MODES: tuple[str, ...] = ("exact", "partial", "coverage30", "coverage80")
@@ -766,7 +766,7 @@ def evaluate_documents(
 
 
 def _read(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
-    from .io import InputError, iter_annotated_documents
+    from ..io import InputError, iter_annotated_documents
 
     for item in iter_annotated_documents(paths):
         if isinstance(item, InputError):
@@ -793,7 +793,7 @@ def evaluate_paths(
     errors: list[InputError] = []
     gold = list(_read(gold_paths, errors))
     if pred_paths is None:
-        from .pipeline import extract_documents, load_pipeline
+        from ..pipeline import extract_documents, load_pipeline
 
         pipeline = nlp if nlp is not None else load_pipeline(model)
         bare = [Document(d.id, d.text) for d in gold]
