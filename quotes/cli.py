@@ -125,8 +125,9 @@ def evaluate(
     model: ModelOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
+    from .evaluation import evaluate_paths
     from .report import FORMATS, render
-    from .scoring import DEFAULT_MODES, evaluate_paths
+    from .scoring import DEFAULT_MODES
 
     if mode not in DEFAULT_MODES:
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")

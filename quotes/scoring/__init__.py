@@ -1,7 +1,8 @@
 """Scoring predicted quotes against gold: matching modes, P/R/F1, errors.
 
-Pure functions over :mod:`quotes.types`; reading files happens in
-:func:`evaluate_paths` only (the edge). The counting rules, in one place:
+Pure functions over :mod:`quotes.types`: documents in, results out. Reading
+files and running the extractor happen at the edge, in
+:func:`quotes.evaluation.evaluate_paths`. The counting rules, in one place:
 
 * **Normalization** (:func:`normalize_span`): both sides drop enclosing
   quotation marks, outer white space and edge punctuation (``. , ; :``). The
@@ -24,30 +25,26 @@ Pure functions over :mod:`quotes.types`; reading files happens in
   fragment characters. A prediction matched to a further fragment of a found
   gold quote is neither a true nor a false positive ("absorbed"); one matched to
   a gold quote that is not found is a false positive.
-* **Speakers** (:func:`speakers_agree`): names agree by
-  :func:`quotes.names.any_names_agree`. A gold quote without a canonical name
-  but with a speaker span (PolNeAR) agrees when the predicted speaker span
-  overlaps it or a predicted name agrees with its text; a gold quote with no
-  source at all agrees only with a prediction that has none either.
+* **Speakers** (:func:`speakers_agree`): names agree by the scorer's own rules,
+  :func:`quotes.scoring.names.names_agree` (not the extractor's
+  :mod:`quotes.names`), with the gold document's names as the context a
+  surname alone needs. A gold quote without a canonical name but with a speaker
+  span (PolNeAR) agrees when the predicted speaker span overlaps it or a
+  predicted name agrees with its text; a gold quote with no source at all
+  agrees only with a prediction that has none either.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from ..names import any_names_agree, names_agree
 from ..types import QUOTE_TYPES, CharSpan, Document, Quote
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-
-    from ..io import InputError
+from .names import name_agrees, names_agree, split_names
 
 #: The modes every evaluation reports (the JSON keys ``quotes.<mode>``).
 DEFAULT_MODES: tuple[str, ...] = ("exact", "partial", "coverage30", "coverage80")
@@ -174,17 +171,27 @@ def piece_matches(gold: CharSpan, pred: Sequence[CharSpan], mode: str) -> bool:
 # --- speakers ---------------------------------------------------------------
 
 
-def speakers_agree(gold: Quote, pred: Quote) -> bool:
-    """True when the predicted quote names the gold quote's source (see module doc)."""
+def speakers_agree(gold: Quote, pred: Quote, document_names: Collection[str] = ()) -> bool:
+    """True when the predicted quote names the gold quote's source (see module doc).
+
+    ``document_names``: the canonical names of the gold document's quotes.
+    """
     if gold.speaker_name:
-        return any_names_agree(gold.speaker_name, pred.speaker_name)
+        return names_agree(gold.speaker_name, pred.speaker_name, document_names)
     if gold.speaker is not None:
         if pred.speaker is not None and (
             pred.speaker.overlap(gold.speaker) > 0 or pred.speaker == gold.speaker
         ):
             return True
-        return any(names_agree(gold.speaker.text, name) for name in pred.speaker_name)
+        return any(
+            name_agrees(gold.speaker.text, name, document_names) for name in pred.speaker_name
+        )
     return not pred.speaker_name and pred.speaker is None
+
+
+def document_names(gold: Iterable[Quote]) -> frozenset[str]:
+    """The canonical names of a gold document's quotes, joined names split."""
+    return frozenset(split_names(name for q in gold for name in q.speaker_name))
 
 
 def has_source(quote: Quote) -> bool:
@@ -332,6 +339,7 @@ class _Prepared:
     # (gold, fragment, pred, overlap) for every pair that overlaps or is identical
     touching: list[tuple[int, int, int, int]]
     agree: dict[tuple[int, int], bool]
+    names: frozenset[str] = frozenset()
 
 
 def _prepare(gold: Sequence[Quote], pred: Sequence[Quote]) -> _Prepared:
@@ -349,7 +357,7 @@ def _prepare(gold: Sequence[Quote], pred: Sequence[Quote]) -> _Prepared:
                 overlap = sum(piece.overlap(p) for p in ppieces)
                 if overlap or any(p.start == piece.start and p.end == piece.end for p in ppieces):
                     touching.append((gi, fi, pi, overlap))
-    return _Prepared(gold_pieces, pred_pieces, touching, {})
+    return _Prepared(gold_pieces, pred_pieces, touching, {}, document_names(gold))
 
 
 def match_document(
@@ -365,7 +373,7 @@ def match_document(
         if not piece_matches(piece, ppieces, mode):
             continue
         if (gi, pi) not in agree:
-            agree[gi, pi] = speakers_agree(gold[gi], pred[pi])
+            agree[gi, pi] = speakers_agree(gold[gi], pred[pi], prep.names)
         same_type = gold[gi].type == pred[pi].type
         candidates.append(
             (-overlap, -agree[gi, pi], -same_type, piece.start, ppieces[0].start, gi, fi, pi)
@@ -759,47 +767,4 @@ def evaluate_documents(
         input_errors=tuple(input_errors),
         text_mismatches=mismatches,
         duplicate_ids=tuple(dict.fromkeys(duplicates)),
-    )
-
-
-# --- the edge: files --------------------------------------------------------
-
-
-def _read(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
-    from ..io import InputError, iter_annotated_documents
-
-    for item in iter_annotated_documents(paths):
-        if isinstance(item, InputError):
-            errors.append(item)
-        else:
-            yield item
-
-
-def evaluate_paths(
-    gold_paths: Iterable[str | Path],
-    pred_paths: Iterable[str | Path] | None = None,
-    *,
-    modes: Sequence[str] = DEFAULT_MODES,
-    focus: str = DEFAULT_FOCUS,
-    model: str | None = None,
-    nlp: Language | None = None,
-) -> EvaluationResult:
-    """Score predicted JSONL files (or folders) against gold ones.
-
-    Without ``pred_paths``, the extractor (``nlp``, else ``load_pipeline(model)``)
-    runs on the gold texts. Unreadable inputs are kept as ``input_errors`` and
-    the rest is scored.
-    """
-    errors: list[InputError] = []
-    gold = list(_read(gold_paths, errors))
-    if pred_paths is None:
-        from ..pipeline import extract_documents, load_pipeline
-
-        pipeline = nlp if nlp is not None else load_pipeline(model)
-        bare = [Document(d.id, d.text) for d in gold]
-        pred = list(extract_documents(bare, pipeline))
-    else:
-        pred = list(_read(pred_paths, errors))
-    return evaluate_documents(
-        gold, pred, modes=modes, focus=focus, input_errors=[str(e) for e in errors]
     )
