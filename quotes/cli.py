@@ -25,6 +25,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _require(extra: str, command: str) -> None:
+    """Stop with the `pip install` that fixes it when ``extra`` is not installed."""
+    from .extras import MissingExtraError, require
+
+    try:
+        require(extra, command)
+    except MissingExtraError as err:
+        raise fail(str(err)) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(__version__)
@@ -204,6 +214,7 @@ def push(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
+    _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
     from .pipeline import ModelNotFoundError
@@ -244,6 +255,7 @@ def pull(
     ] = None,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (malformed ones: reported, skipped)."""
+    _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import pull as pull_documents
 
@@ -276,6 +288,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    _require("serve", "serve")
     from .labelstudio.backend import run_server
     from .pipeline import ModelNotFoundError
 
