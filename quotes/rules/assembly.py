@@ -295,7 +295,7 @@ def _attribution_for_stretch(
         if att.content is not None and not _inside_any(att.content, stretches):
             continue  # the cue has unquoted content of its own
         pos = att.cue.start
-        # '“...” Jeff Traeger said' lacks the comma, but its subject follows the marks
+        # '“...” Omar Lind said' lacks the comma, but its subject follows the marks
         inverted_or_named = att.source.idx >= stretch.outer_end and pos > att.source.idx
         if (
             stretch.outer_end <= pos < next_start

@@ -70,9 +70,9 @@ def _source_of(verb: Token) -> Token | None:
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                 return verb.head
             return child
-    # "... the Washington Post Trump said that": a misparsed name right before
+    # "... the Harbour Gazette Lind said that": a misparsed name right before
     # the cue is its subject when the cue has none
-    # (the tagger also reads '“...,” DeBoer said' as an auxiliary "DeBoer")
+    # (the tagger also reads '“...,” Okafor said' as an auxiliary "Okafor")
     if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
         prev = verb.doc[verb.i - 1]
         named = prev.ent_type_ in ("PERSON", "ORG") or (
@@ -80,7 +80,7 @@ def _source_of(verb: Token) -> Token | None:
         )
         if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod", "advmod"):
             return prev
-    # '“Not the end!” shouted coach Len Ward': after a quote, the inverted
+    # '“Not today!” shouted coach Mia Holt': after a quote, the inverted
     # subject may be read as an object
     if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
         before = verb.doc[verb.i - 1]
@@ -135,7 +135,7 @@ def _is_pronoun_it(token: Token) -> bool:
 def _cue_source(tok: Token) -> Token | None:
     """The source of a cue verb, with what is never a source filtered out."""
     source = _source_of(tok)
-    # "published a notice Tuesday saying that ...": a date is no source; the
+    # "issued a memo Monday saying that ...": a date is no source; the
     # clause's subject is
     if source is not None and source.ent_type_ in ("DATE", "TIME"):
         verbs = [a for a in source.ancestors if a.pos_ in VERB_POS]

@@ -99,8 +99,8 @@ def _set_off(doc: Doc, cue: Token) -> bool:
 def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
     """The clause's words before and after its attribution, as content pieces.
 
-    "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt." →
-    "Lenox was a juggernaut" and "until it went bankrupt"; "Putin will meet Xi,
+    "The ferry was a lifeline, Ms. Ortiz said, until the storms came." →
+    "The ferry was a lifeline" and "until the storms came"; "Putin will meet Xi,
     Peskov said." → "Putin will meet Xi". The longer piece comes first.
     """
     attr = [t.i for t in cue.subtree]
@@ -216,8 +216,8 @@ def _complement_frame(
 ) -> Content | None:
     """ "X said (that) C": a clausal complement after the cue.
 
-    An unmarked "advcl" with a subject is a misparsed complement: "Trump said
-    after the convention he would not accept ...".
+    An unmarked "advcl" with a subject is a misparsed complement: "Lind said
+    after the hearing she would not resign ...".
     """
     for c in tok.children:
         if c.i > tok.i and (
@@ -243,11 +243,11 @@ def _misparsed_complement_frame(
 ) -> Content | None:
     """The complement clause where the parser hung it elsewhere.
 
-    - under a participle: "DeBoer said having Karlsson back was a boost"
+    - under a participle: "Okafor said keeping the depot open was worth it"
       (xcomp "having" holding the finite clause);
-    - under the noun of a cue's own phrase: "He said in a statement that the
-      king would be sworn in" (the clause read as the noun's modifier);
-    - above the cue: "McNeely said disease can complicate a relationship"
+    - under the noun of a cue's own phrase: "She said in a memo that the
+      museum would reopen in May" (the clause read as the noun's modifier);
+    - above the cue: "Reyes said rain can delay a harvest"
       (the cue read as an adverb of the clause that follows it).
     """
     if verb.direct_only:
@@ -277,7 +277,7 @@ def _misparsed_complement_frame(
         and any(c.dep_ in SUBJECTS and c.i > tok.i for c in head.children)
         and not any(t.is_punct and t.text in ",—–" for t in doc[tok.i : head.i])
     ):
-        # from the clause's subject on: "told Cable she loved him" → "she loved him"
+        # from the clause's subject on: "told Ruiz she trusted him" → "she trusted him"
         first = min(c.left_edge.i for c in head.children if c.dep_ in SUBJECTS and c.i > tok.i)
         return Content(token_range_span(doc, first, head.right_edge.i))
     return None
