@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from ..marks import CLOSING_MARKS, DOUBLE_MARKS, SINGLE_MARKS
 from ..types import QUOTE_TYPES, CharSpan, Document, Quote
 from .names import name_agrees, names_agree, split_names
 
@@ -51,14 +52,13 @@ DEFAULT_MODES: tuple[str, ...] = ("exact", "partial", "coverage30", "coverage80"
 #: The mode whose matches give the error list and the per-speaker table.
 DEFAULT_FOCUS = "partial"
 
-_DOUBLE_MARKS = frozenset('"“”«»„‟〝〞‹›')
-_SINGLE_MARKS = frozenset("'‘’‚‛")
 _EDGE_PUNCT = frozenset(".,;:")
 # a closing single mark follows punctuation; after a letter it is an apostrophe
 _BEFORE_CLOSING = frozenset(".,;:!?…—–-")
 _TOKEN = re.compile(r"\w+")
 _MODE = re.compile(r"^(exact|partial|coverage(\d{1,3}))$")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’'»)]*\s+|\n")
+_CLOSERS = "".join(sorted(CLOSING_MARKS)) + ")"
+_SENTENCE_END = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*\s+|\n")
 
 ErrorKind = Literal["false_positive", "miss", "boundary", "wrong_speaker", "wrong_type"]
 ERROR_KINDS: tuple[ErrorKind, ...] = (
@@ -74,7 +74,7 @@ ERROR_KINDS: tuple[ErrorKind, ...] = (
 
 
 def _strippable(char: str) -> bool:
-    return char.isspace() or char in _EDGE_PUNCT or char in _DOUBLE_MARKS
+    return char.isspace() or char in _EDGE_PUNCT or char in DOUBLE_MARKS
 
 
 def normalize_span(span: CharSpan) -> CharSpan:
@@ -94,7 +94,7 @@ def normalize_span(span: CharSpan) -> CharSpan:
             i += 1
         while j > i and _strippable(text[j - 1]):
             j -= 1
-        if j - i >= 2 and text[i] in _SINGLE_MARKS and text[j - 1] in _SINGLE_MARKS:
+        if j - i >= 2 and text[i] in SINGLE_MARKS and text[j - 1] in SINGLE_MARKS:
             i, j = i + 1, j - 1
         if i < j and text[i] == "‘":
             i += 1
@@ -489,7 +489,7 @@ def sentence_context(text: str, start: int, end: int, limit: int = 240) -> CharS
     if found_end is not None:
         right = found_end.start() + 1 if text[found_end.start()] != "\n" else found_end.start()
         # keep closing marks right after the sentence end
-        while right < high and text[right] in "\"”’'»)":
+        while right < high and text[right] in _CLOSERS:
             right += 1
     left = min(left, start)
     right = max(right, end)
