@@ -55,10 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([args.python, "-m", "venv", str(env_dir)], check=True)
         pip = [str(env_dir / "bin" / "python"), "-m", "pip"]
         started = time.perf_counter()
-        subprocess.run(
-            [*pip, "install", "-q", "--no-cache-dir", str(args.source.resolve())], check=True
+        installed = subprocess.run(
+            [*pip, "install", "-q", "--no-cache-dir", str(args.source.resolve())],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         seconds = time.perf_counter() - started
+        if installed.returncode != 0:
+            print(installed.stderr[-2000:], file=sys.stderr)
+            return 1
         site = next((env_dir / "lib").glob("python*/site-packages"))
         dists = len(list(site.glob("*.dist-info")))
         present = [m for m in WEB_STACK if (site / m).exists()]

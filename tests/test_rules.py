@@ -757,6 +757,90 @@ def test_settled_case(nlp: Any, case: Case) -> None:
 
 # --- negatives: no quote at all --------------------------------------------------------------
 
+# --- source phrases (data/cue_phrases.txt, kind "source") ----------------------
+
+SOURCE_PHRASES = [
+    Case(
+        "As per the ministry, forty people were injured in the storm.",
+        "indirect",
+        "forty people were injured in the storm",
+        "the ministry",
+        None,
+        "As per",
+    ),
+    Case(
+        "Forty people were injured in the storm, as per the ministry.",
+        "indirect",
+        "Forty people were injured in the storm",
+        "the ministry",
+        None,
+        "as per",
+    ),
+    Case(
+        "In the words of the mayor, the budget is a disaster for the town.",
+        "indirect",
+        "the budget is a disaster for the town",
+        "the mayor",
+        None,
+        "In the words of",
+    ),
+    Case(
+        "The bridge will close for repairs in June, as reported by the Harbour Gazette.",
+        "indirect",
+        "The bridge will close for repairs in June",
+        "the Harbour Gazette",
+        None,
+        "as reported by",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SOURCE_PHRASES, ids=lambda c: c.text[:45])
+def test_source_phrase(nlp: Any, case: Case) -> None:
+    check(nlp, case)
+
+
+# --- addressees (verbs tagged "addressee" in data/cue_verbs.txt, S1) ------------
+
+ADDRESSEES = [
+    # the listener between the verb and its preposition is left out of the cue
+    Case(
+        "She warned the board against any delay.",
+        "indirect",
+        "any delay",
+        "She",
+        None,
+        "warned",
+    ),
+    Case("She warned against any delay.", "indirect", "any delay", "She", None, "warned against"),
+    Case(
+        "The mayor urged the council to delay the vote.",
+        "indirect",
+        "to delay the vote",
+        "The mayor",
+        None,
+        "urged",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ADDRESSEES, ids=lambda c: c.text[:45])
+def test_addressee(nlp: Any, case: Case) -> None:
+    check(nlp, case)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor urged the council.",  # told, not said: the object is the listener
+        "The mayor urged reporters.",
+        "The minister urged her.",
+    ],
+)
+def test_addressee_alone_is_no_content(nlp: Any, text: str) -> None:
+    assert [(q.type, q.text) for q in extract(text, nlp)] == []
+
+
 NO_QUOTE = [
     # a claim its subject rejects is not the subject's words
     "The mayor rejected the claim that the bridge was unsafe.",

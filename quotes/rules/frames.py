@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon, CueVerb
+from ..resources import word_set
 from ..types import CharSpan
 from .text import (
+    CLOSING_MARKS,
     FINITE_TAGS,
     SUBJECTS,
     VERB_POS,
@@ -25,6 +27,28 @@ from .text import (
 )
 
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
+
+# entities that are listeners when they stand as the object of an addressee verb
+LISTENER_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def is_listener(verb: CueVerb, obj: Token) -> bool:
+    """The object of a cue verb tagged ``addressee`` that names who was told,
+    urged or warned, not what was said (S1): a pronoun, a name, a person,
+    organisation or group, a role or a source noun.
+
+    "The mayor urged the council." → the council is told, not said: no content.
+    """
+    if not verb.takes_addressee:
+        return False
+    lemma = obj.lemma_.lower()
+    return (
+        obj.pos_ in ("PRON", "PROPN")
+        or obj.ent_type_ in LISTENER_ENTITIES
+        or lemma in word_set("roles.txt")
+        or lemma in word_set("source_nouns.tsv")
+        or obj.lower_ in word_set("reporter_nouns.txt")
+    )
 
 
 def clause_content(doc: Doc, head: Token) -> CharSpan | None:
@@ -93,7 +117,7 @@ def _set_off(doc: Doc, cue: Token) -> bool:
     prev = first - 1
     while prev >= 0 and doc[prev].is_space:
         prev -= 1
-    return prev >= 0 and doc[prev].text in ",—–”’\"'"
+    return prev >= 0 and (doc[prev].text in ",—–" or doc[prev].text in CLOSING_MARKS)
 
 
 def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
@@ -131,7 +155,7 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
     seen_punct = False
     for t in doc[clause_end + 1 : cue.i]:
         if t.is_punct or t.is_space:
-            seen_punct = seen_punct or t.text in ",—–:;”’\"'"
+            seen_punct = seen_punct or t.text in ",—–:;" or t.text in CLOSING_MARKS
             continue
         if t.i in source_tokens:
             continue
@@ -345,10 +369,18 @@ def _prepositional_frame(
         return None
     prep = pobj.head
     last = _without_adjuncts(doc, pobj, pobj.right_edge.i)
+    cue_end = prep.idx + len(prep)
+    # "warned the board against any delay": with the listener between them, the
+    # cue is the verb alone (the addressee is neither cue nor content, S1)
+    if any(
+        c.dep_ in ("dobj", "dative") and tok.i < c.i < prep.i and is_listener(verb, c)
+        for c in tok.children
+    ):
+        cue_end = tok.idx + len(tok)
     return Content(
         token_range_span(doc, pobj.left_edge.i, last),
         "indirect-object",
-        cue=CharSpan.of(doc_text(doc), tok.idx, prep.idx + len(prep)),
+        cue=CharSpan.of(doc_text(doc), tok.idx, cue_end),
     )
 
 
@@ -370,6 +402,8 @@ def _object_frame(
     if not objects or objects[0].lower_.endswith(("self", "selves")):
         return None
     obj = objects[0]
+    if is_listener(verb, obj):  # "urged the council": told, not said
+        return Content(None)
     own_end = _without_adjuncts(doc, obj, obj.right_edge.i)
     last = own_end
     for child in tok.children:
