@@ -129,7 +129,7 @@ _JOINED = regex.compile(r"\s+(?:and|&)\s+")
 
 
 def split_joined_names(names: tuple[str, ...] | list[str]) -> list[str]:
-    """Several sources written as one name (``Tore Sohlberg and Lehla Abreder``,
+    """Several sources written as one name (``Ana Lind and Omar Ruiz``,
     as the Gender Gap Tracker's gold does) as the list our guidelines give; a
     name whose parts are not all capitalized names stays whole (``Procter &
     gamble`` is rare, ``the minister and aides`` is one noun phrase)."""

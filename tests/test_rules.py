@@ -308,26 +308,26 @@ def test_floating_quote_is_direct(nlp: Any, text: str) -> None:
 INDIRECT = [
     # the parser hangs the complement elsewhere; the rules still find it
     Case(
-        "When Lena first told Omar she loved him, he fell silent.",
+        "When Lena first told Omar she trusted him, he smiled.",
         "indirect",
-        "she loved him",
+        "she trusted him",
         "Lena",
         None,
         "told",
     ),
     # a participle set off by a comma is its own attribution
     Case(
-        "He told police he ordered the girl to leave, saying he had to hide the evidence.",
+        "He told the inspector he asked the clerk to leave, saying he had to lock the office.",
         "indirect",
-        "he had to hide the evidence",
+        "he had to lock the office",
         "he",  # the subject of the clause the participle hangs on
         None,
         "saying",
     ),
     Case(
-        "He told police he ordered the girl to leave, saying he had to hide the evidence.",
+        "He told the inspector he asked the clerk to leave, saying he had to lock the office.",
         "indirect",
-        "he ordered the girl to leave",
+        "he asked the clerk to leave",
         "He",
         None,
         "told",
@@ -349,9 +349,9 @@ INDIRECT = [
         "said",
     ),
     Case(
-        "The minister Ana Diaz said in a statement that the new bridge would open on May 3.",
+        "The minister Ana Diaz said in a written reply that the ferry would sail at dawn.",
         "indirect",
-        "the new bridge would open on May 3",
+        "the ferry would sail at dawn",
         "Ana Diaz",
         ("Ana Diaz",),
         "said",

@@ -96,7 +96,7 @@ def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
         and doc[end].dep_ == "nummod"
         and (start <= doc[end].head.i < end)
     ):
-        end += 1  # "UFCW Local 832"
+        end += 1  # "Dockworkers Local 41"
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     while start < end and (

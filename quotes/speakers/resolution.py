@@ -220,7 +220,7 @@ class _Resolver:
             left -= 1
         right = head.i + 1
         while right < tokens.end and (doc[right].like_num or doc[right].pos_ == "PROPN"):
-            right += 1  # "UFCW Local 832"
+            right += 1  # "Dockworkers Local 41"
         span = char_span(doc, left, right)
         keys = name_keys(span.text)
         if not keys:
