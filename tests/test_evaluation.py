@@ -4,16 +4,19 @@ scoring package kept pure (no file reading, no pipeline)."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from quotes.evaluation import evaluate_paths
+from quotes.evaluation import evaluate_paths, read_documents
 from quotes.scoring import Counts
 from quotes.types import CharSpan, Document, Quote
 
-SCORING = Path(__file__).resolve().parent.parent / "quotes" / "scoring"
+ROOT = Path(__file__).resolve().parent.parent
+SCORING = ROOT / "quotes" / "scoring"
 
 
 def test_evaluate_paths_runs_the_extractor_without_pred(nlp, tmp_path) -> None:
@@ -84,3 +87,52 @@ def test_scoring_names_do_not_come_from_the_extractor() -> None:
     for module in SCORING.glob("*.py"):
         found = _imports(module)
         assert not {"..names", "quotes.names", "..speakers"} & found, module.name
+
+
+# --- the independent scorer (bench/score_independent.py) agrees with this one ---
+
+
+def _independent() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "score_independent", ROOT / "bench" / "score_independent.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred"),
+    [
+        ("gold/seeds.jsonl", "gold/seeds_b.jsonl"),  # annotator A against annotator B
+        ("gold/seeds_b.jsonl", "gold/seeds.jsonl"),
+        ("gold/seeds.jsonl", "gold/seeds.jsonl"),
+    ],
+)
+def test_independent_scorer_gives_the_same_f1(gold: str, pred: str) -> None:
+    ours = evaluate_paths([ROOT / gold], [ROOT / pred])
+    theirs = _independent().score(ROOT / gold, ROOT / pred)
+    for mode in ("exact", "partial"):
+        assert abs(ours.quotes(mode).f1 - theirs["quotes"][mode]["f1"]) <= 0.01
+        assert abs(ours.end_to_end(mode).f1 - theirs["end_to_end"][mode]["f1"]) <= 0.01
+
+
+def test_independent_scorer_imports_nothing_of_the_project() -> None:
+    found = _imports(ROOT / "bench" / "score_independent.py")
+    assert not [name for name in found if name.startswith(("quotes", "."))]
+
+
+def test_independent_scorer_agrees_on_the_extractor_output(nlp: Any, tmp_path: Path) -> None:
+    from quotes.io import write_documents
+    from quotes.pipeline import extract_documents
+
+    gold = list(read_documents([ROOT / "gold" / "seeds.jsonl"], []))
+    pred = list(extract_documents([Document(d.id, d.text) for d in gold], nlp))
+    path = tmp_path / "pred.jsonl"
+    write_documents(path, pred)
+    ours = evaluate_paths([ROOT / "gold" / "seeds.jsonl"], [path])
+    theirs = _independent().score(ROOT / "gold" / "seeds.jsonl", path)
+    for mode in ("exact", "partial"):
+        assert abs(ours.quotes(mode).f1 - theirs["quotes"][mode]["f1"]) <= 0.01
+        assert abs(ours.end_to_end(mode).f1 - theirs["end_to_end"][mode]["f1"]) <= 0.01
