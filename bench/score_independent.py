@@ -154,6 +154,12 @@ def name_words(name: str) -> tuple[list[str], str]:
     return respelled, gender
 
 
+def is_pronoun(name: str) -> bool:
+    """A pronoun, not a name: "he", "We", "I"; but "US" or "IT" in capitals are names."""
+    word = name.strip().strip(".")
+    return word.lower() in PRONOUNS and (word == "I" or not word.isupper())
+
+
 def surname(words: list[str]) -> str | None:
     if len(words) < 2:
         return None
@@ -166,9 +172,7 @@ def same_source(a: str, b: str, gold_names: list[str]) -> bool:
     """Two canonical names of one source, by the guidelines' rules."""
     wa, ga = name_words(a)
     wb, gb = name_words(b)
-    if not wa or not wb:
-        return False
-    if (len(wa) == 1 and wa[0] in PRONOUNS) or (len(wb) == 1 and wb[0] in PRONOUNS):
+    if not wa or not wb or is_pronoun(a) or is_pronoun(b):
         return False
     if ga and gb and ga != gb:
         return False

@@ -27,6 +27,10 @@ CASES = [
     ("I", "Zhang Yi", (), False),
     ("Dana Okafor", "she", (), False),
     ("they", "they", (), False),
+    ("US", "US", (), True),  # a country in capitals, not the pronoun "us"
+    ("US", "U.S.", (), True),
+    ("US", "us", (), False),
+    ("IT", "IT", (), True),
     # 3. transliterations, by the explicit table only
     ("Dmitri Volkov", "Dmitry Volkov", (), True),
     ("Yuri Belov", "Yuriy Belov", (), True),

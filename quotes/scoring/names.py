@@ -11,7 +11,7 @@ this side is the stricter one. The rules, in order:
    Titles and honorifics at the front are dropped (``data/scoring_titles.tsv``),
    but their gender is kept: ``Mr. Lane`` and ``Mrs. Lane`` are two people.
 2. **Pronouns** (``I``, ``he``, ``they`` ...) never agree with anything: a
-   pronoun is not a canonical name.
+   pronoun is not a canonical name (``US`` in capitals is a country, not ``us``).
 3. **Equal** folded names agree, word by word, where a word may be spelled by
    the explicit transliteration table (``data/scoring_transliterations.tsv``:
    ``Dmitri``/``Dmitry``, ``Zelensky``/``Zelenskyy``).
@@ -83,10 +83,7 @@ class FoldedName:
 
     words: tuple[str, ...]
     gender: str = "-"
-
-    @property
-    def pronoun(self) -> bool:
-        return len(self.words) == 1 and self.words[0] in PRONOUNS
+    pronoun: bool = False
 
     def surnames(self) -> frozenset[str]:
         """The words a surname-only mention of this full name may use (rule 4)."""
@@ -115,7 +112,15 @@ def fold(name: str) -> FoldedName:
             gender = titles[words[0]]
         words = words[1:]
     spellings = _spellings()
-    return FoldedName(tuple(spellings.get(w, w) for w in words), gender)
+    # "US" (a country) is no pronoun; "us", "He" and "I" are
+    written = _WORD.findall(name)
+    pronoun = (
+        len(words) == 1
+        and words[0] in PRONOUNS
+        and len(written) == 1
+        and not (written[0].isupper() and len(written[0]) > 1)
+    )
+    return FoldedName(tuple(spellings.get(w, w) for w in words), gender, pronoun)
 
 
 def split_names(names: Iterable[str]) -> list[str]:
