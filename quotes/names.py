@@ -1,9 +1,10 @@
-"""Name agreement: when two speaker names denote the same source.
+"""The extractor's name agreement: when two speaker names denote the same source.
 
-Shared by speaker clustering and by the scorer, so that the extractor and the
-evaluation agree on what "the same speaker" means (annotation guidelines,
-"How scores are counted"): equal ignoring case and diacritics, one the other's
-surname, or transliteration variants (``Dmitri``/``Dmitry``,
+Used by speaker clustering (``quotes.speakers``) and the speaker table, and
+deliberately not by the scorer, which has its own stricter rules
+(:mod:`quotes.scoring.names`), so that a slip here cannot cancel out in the
+figures. Names agree when equal ignoring case and diacritics, when one is the
+other's surname, or as transliteration variants (``Dmitri``/``Dmitry``,
 ``Zelensky``/``Zelenskyy``).
 """
 

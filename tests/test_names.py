@@ -1,4 +1,5 @@
-"""Name agreement, shared by speaker clustering and the scorer (the guidelines' scoring rules)."""
+"""The extractor's name agreement (speaker clustering, quotes.names); the scorer's own
+stricter rules are tested in test_scoring_names.py."""
 
 from __future__ import annotations
 
