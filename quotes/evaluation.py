@@ -8,6 +8,7 @@ and from the extractor when no predictions are given.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,20 +42,25 @@ def evaluate_paths(
     """Score predicted JSONL files (or folders) against gold ones.
 
     Without ``pred_paths``, the extractor (``nlp``, else ``load_pipeline(model)``)
-    runs on the gold texts; a document it fails on is reported like an
-    unreadable input. Unreadable inputs are kept as ``input_errors`` and the
-    rest is scored.
+    runs on the gold texts; a document it fails on is listed in
+    ``failed_documents`` and scored as all misses. Unreadable inputs are kept as
+    ``input_errors`` and the rest is scored.
     """
     errors: list[InputError] = []
+    failures: list[InputError] = []
     gold = list(read_documents(gold_paths, errors))
     if pred_paths is None:
         from .pipeline import extract_documents, load_pipeline
 
         pipeline = nlp if nlp is not None else load_pipeline(model)
         bare = [Document(d.id, d.text) for d in gold]
-        pred = list(extract_documents(bare, pipeline, errors=errors))
+        pred = list(extract_documents(bare, pipeline, errors=failures))
     else:
         pred = list(read_documents(pred_paths, errors))
-    return evaluate_documents(
+    result = evaluate_documents(
         gold, pred, modes=modes, focus=focus, input_errors=[str(e) for e in errors]
     )
+    if failures:
+        # the extractor's failure is its miss: the document stays in, with no prediction
+        result = replace(result, failed_documents=tuple(str(f) for f in failures))
+    return result

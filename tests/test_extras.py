@@ -21,6 +21,7 @@ from quotes.extras import EXTRAS, MissingExtraError, require
     [
         ("label_studio_sdk", ["push", "seeds", "--project", "P"], "labelstudio"),
         ("label_studio_sdk", ["pull", "--project", "P", "-o", "out.jsonl"], "labelstudio"),
+        ("label_studio_sdk", ["agreement", "--project", "P"], "labelstudio"),
         ("fastapi", ["serve"], "serve"),
         ("uvicorn", ["serve", "--port", "9999"], "serve"),
     ],
@@ -34,7 +35,7 @@ def test_missing_extra_names_the_install(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
     assert f"pip install 'quotes[{extra}]'" in lines[0]
-    assert hidden in lines[0] and args[0] in lines[0]
+    assert hidden in lines[0] and f"quotes {args[0]}" in lines[0]
 
 
 @pytest.mark.parametrize("extra", sorted(EXTRAS))

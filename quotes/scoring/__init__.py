@@ -643,6 +643,8 @@ class EvaluationResult:
     input_errors: tuple[str, ...] = ()
     text_mismatches: tuple[str, ...] = ()
     duplicate_ids: tuple[str, ...] = ()
+    #: documents the extractor could not process (``id: reason``); scored as all misses
+    failed_documents: tuple[str, ...] = ()
     # per-mode sums of by_type_counts, filled on first use (the dict itself is fixed)
     _by_type: dict[str, dict[str, Counts]] = field(default_factory=dict, compare=False, repr=False)
 
