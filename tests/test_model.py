@@ -127,6 +127,13 @@ def test_speech_scope_keeps_noun_phrase_contents(model_nlp: Any) -> None:
     assert [q.text for q in wide] and not quotes_of(model_nlp, text)
 
 
+def test_extra_cues_are_cues_for_the_model_too() -> None:
+    """A user's own cue verb is a cue whatever the model learned of it."""
+    text = "The committee postulated that the tides had shifted the sandbanks."
+    nlp = load_pipeline(config={"extra_cues": ["postulate"]})
+    assert [q.cue.text for q in quotes_of(nlp, text) if q.cue] == ["postulated"]
+
+
 def test_confidence_is_a_probability_that_varies(model_nlp: Any) -> None:
     texts = [Document(p.stem, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
     confidences = [q.confidence for d in extract_documents(texts, model_nlp) for q in d.quotes]

@@ -60,7 +60,9 @@ class QuoteModel:
         """The document's view and the model's attributions in it."""
         view = DocView(doc, lexicon)
         view.use_rules(find_attributions(doc, lexicon, view.inside_marks()))
-        return view, self.attribution.decode(view, scope)
+        # cue verbs a user added ("extra_cues") are cues, whatever the model learned
+        extra = frozenset(lexicon.verbs) - frozenset(CueLexicon.default().verbs)
+        return view, self.attribution.decode(view, scope, extra)
 
     def extract(
         self,

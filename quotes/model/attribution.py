@@ -131,9 +131,13 @@ class AttributionModel:
         batch = encode(samples, self.settings.rows, tensor, self.settings.tensor_width)
         return np.asarray(self.scorers[task].predict(batch))[:, 0]
 
-    def decode(self, view: DocView, scope: Scope = "quotes") -> list[Decoded]:
+    def decode(
+        self, view: DocView, scope: Scope = "quotes", forced: frozenset[str] = frozenset()
+    ) -> list[Decoded]:
         """The attributions of one document, in text order, with their probabilities.
 
+        A cue whose lemma is in ``forced`` (a user's own cue verbs) is taken
+        whatever its probability.
         In the ``quotes`` scope a content that the guidelines do not call a
         quote (:mod:`.policy`) is dropped; its cue stays, for quoted words next
         to it ("“...,” he said").
@@ -145,7 +149,7 @@ class AttributionModel:
         probs = sigmoid(self.logits("cue", [featurizer.cue(c) for c in cues], tensor))
         out = []
         for cue, prob in zip(cues, probs, strict=True):
-            if prob < self.settings.cue_threshold:
+            if prob < self.settings.cue_threshold and cue.lemma_.lower() not in forced:
                 continue
             spans = content_candidates(view, cue)
             content: Span | None = None

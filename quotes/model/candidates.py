@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
-from ..marks import QuotedStretch, find_quoted_stretches
+from ..marks import QUOTE_MARKS, QuotedStretch, find_quoted_stretches
 from ..rules.attributions import Attribution
 
 #: Dependents of a cue whose subtree may be its content ("said [that C]",
@@ -59,9 +59,9 @@ SOURCE_WINDOW = 40
 #: Parts of speech that head a possible source.
 SOURCE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
 #: Characters never at the edge of a content candidate.
-EDGE_TEXT = frozenset(",.;:—–-\"'“”‘’«»()[]")
+EDGE_TEXT = frozenset(",.;:—–-()[]") | QUOTE_MARKS
 #: Final characters of a paragraph that is a sentence, not a headline.
-HEADLINE_ENDS = frozenset(".!?…:;”’“»›\"')]")
+HEADLINE_ENDS = frozenset(".!?…:;)]") | QUOTE_MARKS
 
 
 @dataclass(frozen=True)

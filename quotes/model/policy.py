@@ -111,4 +111,7 @@ def is_quote(
     if not verb.needs_complement:
         return False
     window = doc[head.i + 1 : min(last, head.i + COMPLEMENT_WINDOW) + 1]
-    return any(t.dep_ == "prep" and t.lower_ in COMPLEMENT_PREPOSITIONS for t in window)
+    return any(
+        t.dep_ == "prep" and t.lower_ in COMPLEMENT_PREPOSITIONS and t.head.i in (head.i, cue.i)
+        for t in window
+    )
