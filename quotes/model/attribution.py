@@ -33,8 +33,6 @@ from .network import Batch, candidate_scorer, sigmoid
 from .policy import Scope, is_quote
 
 TASKS = ("cue", "content", "source")
-#: How many of a cue's likeliest contents the quotes scope looks through.
-SCOPE_CANDIDATES = 1
 #: Dense token vectors per sample of each task (see the ``Sample.dense`` of each).
 DENSE_SLOTS = {"cue": 2, "content": 4, "source": 2}
 
@@ -83,7 +81,7 @@ def token_char_span(view: DocView, first: int, last: int) -> CharSpan:
     return CharSpan.of(view.text, doc[first].idx, doc[last].idx + len(doc[last]))
 
 
-def in_quote_scope(view: DocView, cue: Token, span: Span) -> bool:
+def in_quote_scope(view: DocView, cue: Token, span: Span, source: Token | None) -> bool:
     """Whether the guidelines call this content of ``cue`` a quote (:mod:`.policy`)."""
     doc = view.doc
     return is_quote(
@@ -92,6 +90,7 @@ def in_quote_scope(view: DocView, cue: Token, span: Span) -> bool:
         span.first,
         span.last,
         view.lexicon,
+        source=source,
         head=doc[span.anchor] if span.anchor >= 0 else None,
         finite=view.count("finite", span.first, span.last),
         quoted=view.count("quoted", span.first, span.last) > 0,
@@ -158,18 +157,20 @@ class AttributionModel:
                 scores = softmax(
                     self.logits("content", [featurizer.content(cue, s) for s in spans], tensor)
                 )
-                # the likeliest content the scope allows, among the likeliest few
-                for k in np.argsort(-scores)[:SCOPE_CANDIDATES]:
-                    if scope == "speech" or in_quote_scope(view, cue, spans[k]):
-                        content, content_prob = spans[k], float(scores[k])
-                        break
+                best = int(np.argmax(scores))
+                content, content_prob = spans[best], float(scores[best])
             tokens = source_candidates(view, cue)
             samples = [featurizer.source(cue, t, content) for t in tokens]
             samples.append(featurizer.null_source(cue))
             source_scores = softmax(self.logits("source", samples, tensor))
             choice = int(np.argmax(source_scores))
             source = tokens[choice] if choice < len(tokens) else None
-            attribution = self._attribution(view, cue, content, source, float(prob) * content_prob)
+            # the guidelines' line: a content they do not call a quote is dropped,
+            # its cue stays for quoted words next to it ("“...,” he said")
+            said = content
+            if scope == "quotes" and content is not None:
+                said = content if in_quote_scope(view, cue, content, source) else None
+            attribution = self._attribution(view, cue, said, source, float(prob) * content_prob)
             kind = content.kind if content is not None else "none"
             out.append(
                 Decoded(attribution, float(prob), content_prob, float(source_scores[choice]), kind)

@@ -7,7 +7,12 @@ bridge was safe") are attributions there, not quotes here. The model learns
 the wide notion, because what it learns about cues and sources holds for
 both; this module draws the guidelines' line on what it chose:
 
+* a cue that reports nothing is none: negated ("did not say that ..."),
+  refused ("declined to comment"), a reporter's question, a document's
+  finding ("the study found that ...");
 * quoted words (the content holds quotation marks) are quotes;
+* indirect speech needs a source ("he was told the bridge was closed" quotes
+  nobody), and a mental state is a belief ("believes the bridge is safe");
 * "according to X, C" is a quote;
 * a statement is a quote: a finite clause that does not open an embedded
   question ("said the bridge will reopen"), or does for verbs that put or
@@ -29,6 +34,7 @@ from typing import Literal
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
+from ..rules.attributions import reports_nothing
 from ..rules.frames import QUESTION_WORDS
 from ..rules.text import FINITE_TAGS, VERB_POS
 
@@ -61,6 +67,7 @@ def is_quote(
     last: int,
     lexicon: CueLexicon,
     *,
+    source: Token | None = None,
     head: Token | None = None,
     finite: int | None = None,
     quoted: bool = False,
@@ -68,17 +75,27 @@ def is_quote(
 ) -> bool:
     """Whether tokens ``first..last``, introduced by ``cue``, are a quote under the guidelines.
 
+    ``source``: the head of the speaker mention, if any (indirect speech
+    needs one: "he was told the bridge was closed" quotes nobody);
     ``head``: the token heading the span (found by climbing when not given);
     ``finite``: how many finite verbs it holds (counted when not given);
     ``quoted``: it holds quotation marks; ``kind``: how the candidates offered
     it (``prep:for``, ``child:dobj``, ...), when known.
     """
-    if quoted or cue.lower_ == "according" or kind == "rules":
+    verb = lexicon.verb(cue.lemma_.lower(), cue.text)
+    if verb is not None and reports_nothing(cue, verb, source):
+        return False  # negated, refused, a reporter's question, a document's finding
+    if quoted or kind == "rules":
         return True
+    if source is None:
+        return False
+    if cue.lower_ == "according":
+        return True
+    if verb is not None and verb.mental:
+        return False  # "believes the bridge is safe": a belief, unless in quotation marks
     head = head if head is not None else span_head(doc, first, last)
     if finite is None:
         finite = sum(1 for t in doc[first : last + 1] if t.tag_ in FINITE_TAGS)
-    verb = lexicon.verb(cue.lemma_.lower(), cue.text)
     opener = doc[first]
     # "asked whether it would fail" opens an embedded question; "said if it
     # rains, the match is off" opens a conditional, whose "if" hangs lower

@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from thinc.api import Adam, Model, fix_random_seed
 from tqdm import tqdm
 
@@ -64,7 +64,7 @@ from .network import Encoded, binary_loss, group_loss, sigmoid
 from .policy import is_quote
 
 #: Cue thresholds tried on out-of-fold predictions.
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
 # --- gold -------------------------------------------------------------------------
@@ -178,7 +178,15 @@ def quotes_in_scope(doc: Doc, gold: GoldDocument, lexicon: CueLexicon) -> GoldDo
             or len(cue) == 0
             or tokens is None
             or len(tokens) == 0
-            or is_quote(doc, cue.root, tokens.start, tokens.end - 1, lexicon, head=tokens.root)
+            or is_quote(
+                doc,
+                cue.root,
+                tokens.start,
+                tokens.end - 1,
+                lexicon,
+                source=gold_source(doc, quote),
+                head=tokens.root,
+            )
         ):
             kept.append(quote)
         else:
@@ -187,6 +195,14 @@ def quotes_in_scope(doc: Doc, gold: GoldDocument, lexicon: CueLexicon) -> GoldDo
     return GoldDocument(
         Document(document.id, document.text, tuple(kept), document.speakers), tuple(other)
     )
+
+
+def gold_source(doc: Doc, quote: Quote) -> Token | None:
+    """The head of a gold quote's speaker mention."""
+    if quote.speaker is None:
+        return None
+    span = doc.char_span(quote.speaker.start, quote.speaker.end, alignment_mode="expand")
+    return None if span is None or len(span) == 0 else span.root
 
 
 def scoped(item: Parsed) -> GoldDocument:

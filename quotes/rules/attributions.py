@@ -150,24 +150,28 @@ def _cue_source(tok: Token) -> Token | None:
     return source
 
 
-def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
-    """The attribution frame of a cue verb, if it has a source or a content."""
+def reports_nothing(tok: Token, verb: CueVerb, source: Token | None) -> bool:
+    """A cue that reports no speech, whatever its clause says (the guidelines'
+    exclusions, shared by the rules and the model)."""
     # "did not say that ...", "never claimed ...": a negated cue reports nothing
     if any(c.dep_ == "neg" for c in tok.children) or (tok.is_upper and len(tok) > 1):
-        return None
+        return True
     # "declined to criticize", "refused to comment": nothing was said
     if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
-        return None
-    source = _cue_source(tok)
+        return True
+    if source is None:
+        return False
     # "reporters asked whether ...": a reporter's question is not a quote
-    if (
-        verb.takes_question
-        and source is not None
-        and source.lower_ in word_set("reporter_nouns.txt")
-    ):
-        return None
+    if verb.takes_question and source.lower_ in word_set("reporter_nouns.txt"):
+        return True
     # "The study found that ...": a finding of a document, not speech
-    if verb.weak and source is not None and source.lower_ in word_set("document_nouns.txt"):
+    return verb.weak and source.lower_ in word_set("document_nouns.txt")
+
+
+def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
+    """The attribution frame of a cue verb, if it has a source or a content."""
+    source = _cue_source(tok)
+    if reports_nothing(tok, verb, source):
         return None
     cue = CharSpan.of(doc_text(doc), tok.idx, tok.idx + len(tok))
     # particle verbs: "pointed out", "called for"
