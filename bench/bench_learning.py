@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     print("$ " + " ".join([".venv/bin/python", *sys.argv]), flush=True)
-    gold, errors = read_all_gold([args.gold], lambda line: print(line, file=sys.stderr))
+    gold, _ = read_all_gold([args.gold], lambda line: print(line, file=sys.stderr))
     nlp = load_pipeline(rules_only=True)
     lexicon = nlp.get_pipe("quote_extractor").lexicon
     parsed = parse(nlp, gold, progress=False)
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
                 model = base
             else:
                 model, _ = fine_tune(
-                    base, [parsed[k] for k in pool_ids[:n]], lexicon, epochs=args.epochs,
+                    base,
+                    [parsed[k] for k in pool_ids[:n]],
+                    lexicon,
+                    epochs=args.epochs,
                     progress=False,
                 )
             figures = score(model, held, lexicon)

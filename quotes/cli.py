@@ -790,6 +790,16 @@ def train(
             "default: a tenth of the training documents.",
         ),
     ] = None,
+    names: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--calibrate",
+            metavar="GOLD",
+            help="With --from-scratch: gold that names its speakers (e.g. gold/seeds.jsonl), "
+            "not trained on, to learn how often each kind of speaker mention resolves to the "
+            "right name (repeatable).",
+        ),
+    ] = None,
     base: Annotated[
         Path | None,
         typer.Option(
@@ -826,6 +836,7 @@ def train(
             train_paths,
             output,
             dev_paths=dev or [],
+            names_paths=names or [],
             base_dir=base,
             from_scratch=from_scratch,
             epochs=epochs,

@@ -27,7 +27,7 @@ from ..rules.text import reading
 from ..speakers import attribute_speakers
 from ..types import Quote, Speaker
 from .attribution import AttributionModel, Decoded, ModelSettings
-from .calibration import Calibrator, quote_features
+from .calibration import Calibrator, quote_features, speaker_kind
 from .candidates import DocView
 from .policy import SCOPES, Scope
 
@@ -94,7 +94,9 @@ class QuoteModel:
         by_cue = next(
             (d for d in decoded if quote.cue is not None and d.attribution.cue == quote.cue), None
         )
-        probability = self.calibrator.probability(quote_features(quote, by_cue, base))
+        probability = self.calibrator.probability(
+            quote_features(quote, by_cue, base), speaker_kind(quote), floating=quote.cue is None
+        )
         return quote.with_speaker(quote.speaker, quote.speaker_name, round(probability, 4))
 
     # --- saving -------------------------------------------------------------------

@@ -59,6 +59,11 @@ def encode(samples: list[Sample], rows: int, tensor: NDArray[np.float32], width:
     return ids, lengths, dense_rows(tensor, width, [s.dense for s in samples])
 
 
+def split(values: NDArray[np.float32], sizes: list[int]) -> list[NDArray[np.float32]]:
+    """``values`` cut into consecutive parts of ``sizes``."""
+    return np.split(values, np.cumsum(sizes)[:-1]) if sizes else []
+
+
 def softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
     exp = np.exp(logits - logits.max())
     return exp / exp.sum()
@@ -146,35 +151,54 @@ class AttributionModel:
         tensor = np.asarray(doc.tensor, dtype=np.float32)
         cues = cue_candidates(view)
         probs = sigmoid(self.logits("cue", [featurizer.cue(c) for c in cues], tensor))
+        accepted = [
+            (cue, float(prob))
+            for cue, prob in zip(cues, probs, strict=True)
+            if prob >= self.settings.cue_threshold or cue.lemma_.lower() in forced
+        ]
+        # every accepted cue's contents in one batch, then every cue's sources
+        spans = [content_candidates(view, cue) for cue, _ in accepted]
+        content_samples: list[Sample] = []
+        for (cue, _), offered in zip(accepted, spans, strict=True):
+            content_samples.extend(featurizer.content(cue, span) for span in offered)
+        content_logits = self.logits("content", content_samples, tensor)
+        chosen: list[tuple[Span | None, float]] = []
+        for offered, scores in zip(
+            spans, split(content_logits, [len(o) for o in spans]), strict=True
+        ):
+            if offered:
+                probabilities = softmax(scores)
+                best = int(np.argmax(probabilities))
+                chosen.append((offered[best], float(probabilities[best])))
+            else:
+                chosen.append((None, 1.0))
+        tokens = [source_candidates(view, cue) for cue, _ in accepted]
+        source_samples: list[Sample] = []
+        for (cue, _), (span, _), near in zip(accepted, chosen, tokens, strict=True):
+            source_samples.extend(featurizer.source(cue, t, span) for t in near)
+            source_samples.append(featurizer.null_source(cue))
+        source_logits = split(
+            self.logits("source", source_samples, tensor), [len(t) + 1 for t in tokens]
+        )
         out = []
-        for cue, prob in zip(cues, probs, strict=True):
-            if prob < self.settings.cue_threshold and cue.lemma_.lower() not in forced:
-                continue
-            spans = content_candidates(view, cue)
-            content: Span | None = None
-            content_prob = 1.0
-            if spans:
-                scores = softmax(
-                    self.logits("content", [featurizer.content(cue, s) for s in spans], tensor)
-                )
-                best = int(np.argmax(scores))
-                content, content_prob = spans[best], float(scores[best])
-            tokens = source_candidates(view, cue)
-            samples = [featurizer.source(cue, t, content) for t in tokens]
-            samples.append(featurizer.null_source(cue))
-            source_scores = softmax(self.logits("source", samples, tensor))
+        for (cue, prob), (content, content_prob), heads, scores in zip(
+            accepted,
+            chosen,
+            tokens,
+            source_logits,
+            strict=True,
+        ):
+            source_scores = softmax(scores)
             choice = int(np.argmax(source_scores))
-            source = tokens[choice] if choice < len(tokens) else None
+            source = heads[choice] if choice < len(heads) else None
             # the guidelines' line: a content they do not call a quote is dropped,
             # its cue stays for quoted words next to it ("“...,” he said")
             said = content
             if scope == "quotes" and content is not None:
                 said = content if in_quote_scope(view, cue, content, source) else None
-            attribution = self._attribution(view, cue, said, source, float(prob) * content_prob)
+            attribution = self._attribution(view, cue, said, source, prob * content_prob)
             kind = content.kind if content is not None else "none"
-            out.append(
-                Decoded(attribution, float(prob), content_prob, float(source_scores[choice]), kind)
-            )
+            out.append(Decoded(attribution, prob, content_prob, float(source_scores[choice]), kind))
         return out
 
     def attributions(self, view: DocView) -> list[Attribution]:

@@ -19,8 +19,13 @@ its head and its sentence, and every per-document table is built in one pass.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+from spacy.attrs import DEP, IDX, IS_SPACE, LEMMA, LOWER, POS, SENT_START, TAG
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
@@ -91,63 +96,72 @@ class DocView:
         self.lexicon = lexicon or CueLexicon.default()
         self.stretches: list[QuotedStretch] = find_quoted_stretches(self.text)
         n = len(doc)
-        self.quoted = [False] * n
-        self.para_of = [0] * n
-        self.sent_of = [0] * n
-        self.para_bounds: list[tuple[int, int]] = []
-        self.sent_bounds: list[tuple[int, int]] = []
-        self.cues: list[int] = []
-        sums = {name: [0] * (n + 1) for name in ("finite", "subjects", "quoted", "cues")}
-        finite, subjects, quoted, cue_verbs = (
-            sums["finite"],
-            sums["subjects"],
-            sums["quoted"],
-            sums["cues"],
+        # one array of token attributes (spaCy's own, no Token objects), then numpy
+        strings = doc.vocab.strings
+        table = doc.to_array([IDX, POS, TAG, DEP, LEMMA, LOWER, SENT_START, IS_SPACE])
+        idx, pos, tag, dep, lemma, lower, sent_start, space = (table[:, k] for k in range(8))
+
+        def among(column: NDArray[Any], words: Iterable[str]) -> NDArray[np.bool_]:
+            return np.isin(column, np.fromiter((strings[w] for w in words), dtype=np.uint64))
+
+        starts = np.asarray([s.outer_start for s in self.stretches], dtype=np.int64)
+        ends = np.asarray([s.outer_end for s in self.stretches], dtype=np.int64)
+        k = np.searchsorted(starts, idx.astype(np.int64), side="right") - 1
+        inside = (
+            (k >= 0) & (idx.astype(np.int64) < ends[np.maximum(k, 0)])
+            if len(starts)
+            else (np.zeros(n, dtype=bool))
         )
-        verbs, nouns = self.lexicon.verbs, self.lexicon.nouns
-        stretches = self.stretches
-        k = 0  # the first stretch that may hold the current token
-        para_start = sent_start = 0
-        for tok in doc:
-            i, idx, text = tok.i, tok.idx, tok.text
-            while k < len(stretches) and stretches[k].outer_end <= idx:
-                k += 1
-            inside = k < len(stretches) and stretches[k].outer_start <= idx
-            self.quoted[i] = inside
-            if i and tok.is_sent_start:
-                self.sent_bounds.append((sent_start, i - 1))
-                sent_start = i
-            self.sent_of[i] = len(self.sent_bounds)
-            self.para_of[i] = len(self.para_bounds)
-            # a paragraph break token ends the paragraph it follows
-            if "\n" in text or i == n - 1:
-                self.para_bounds.append((para_start, i))
-                para_start = i + 1
-            pos, tag, dep = tok.pos_, tok.tag_, tok.dep_
-            lemma = tok.lemma_.lower()
-            finite[i + 1] = finite[i] + (tag in FINITE_TAGS)
-            subjects[i + 1] = subjects[i] + (dep in SUBJECT_DEPS)
-            quoted[i + 1] = quoted[i] + inside
-            cue_verbs[i + 1] = cue_verbs[i] + (pos == "VERB" and lemma in verbs)
-            if not inside and (
-                pos == "VERB"
-                or (pos == "AUX" and dep not in ("aux", "auxpass"))
-                or tok.lower_ == "according"
-                or (pos == "NOUN" and lemma in nouns)
-            ):
-                self.cues.append(i)
+        # a paragraph break token (white space holding a line break) ends its paragraph
+        breaks = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(space):
+            breaks[i] = "\n" in doc[int(i)].text
         if n:
-            self.sent_bounds.append((sent_start, n - 1))
-        self.counts = sums
+            breaks[n - 1] = True
+        self.quoted: list[bool] = inside.tolist()
+        para_ends = np.flatnonzero(breaks)
+        self.para_bounds = list(
+            zip([0, *(para_ends[:-1] + 1).tolist()], para_ends.tolist(), strict=True)
+        )
+        self.para_of: list[int] = (np.cumsum(breaks) - breaks).tolist()
+        firsts = np.flatnonzero(sent_start == 1) if n else np.zeros(0, dtype=np.int64)
+        firsts = np.union1d([0], firsts) if n else firsts
+        self.sent_bounds = (
+            list(zip(firsts.tolist(), [*(firsts[1:] - 1).tolist(), n - 1], strict=True))
+            if n
+            else []
+        )
+        sent_flags = np.zeros(n, dtype=np.int64)
+        sent_flags[firsts] = 1
+        self.sent_of: list[int] = (np.cumsum(sent_flags) - 1).tolist()
+        verb_pos, aux_pos, noun_pos = (strings[p] for p in ("VERB", "AUX", "NOUN"))
+        cue_verbs = (pos == verb_pos) & among(lemma, self.lexicon.verbs)
+        zero = np.zeros(1, dtype=np.int64)
+        self.counts = {
+            name: np.concatenate([zero, np.cumsum(flags, dtype=np.int64)])
+            for name, flags in (
+                ("finite", among(tag, FINITE_TAGS)),
+                ("subjects", among(dep, SUBJECT_DEPS)),
+                ("quoted", inside),
+                ("cues", cue_verbs),
+            )
+        }
+        candidates = ~inside & (
+            (pos == verb_pos)
+            | ((pos == aux_pos) & ~among(dep, ("aux", "auxpass")))
+            | (lower == strings["according"])
+            | ((pos == noun_pos) & among(lemma, self.lexicon.nouns))
+        )
+        self.cues: list[int] = np.flatnonzero(candidates).tolist()
         self.rules: dict[int, Attribution] = {}
-        self._stretch_starts = [s.outer_start for s in stretches]
+        self._stretch_starts = starts.tolist()
         # "Mayor says bridge will reopen": a short paragraph without final punctuation
         self.headline = [self._is_headline(a, b) for a, b in self.para_bounds]
 
     def count(self, name: str, first: int, last: int) -> int:
         """How many of the tokens ``first..last`` count under ``name`` (see the class doc)."""
         sums = self.counts[name]
-        return sums[last + 1] - sums[first] if last >= first else 0
+        return int(sums[last + 1] - sums[first]) if last >= first else 0
 
     def _is_headline(self, first: int, last: int) -> bool:
         while last > first and self.doc[last].is_space:

@@ -57,7 +57,15 @@ from ..speakers import attribute_speakers
 from ..types import Document, Quote, SchemaError
 from . import QuoteModel
 from .attribution import TASKS, AttributionModel, Decoded, ModelSettings, encode
-from .calibration import FEATURE_NAMES, Calibrator, expected_calibration_error, quote_features
+from .calibration import (
+    FEATURE_NAMES,
+    FLOATING,
+    RELIABILITY_STRENGTH,
+    Calibrator,
+    expected_calibration_error,
+    quote_features,
+    speaker_kind,
+)
 from .candidates import DocView
 from .examples import DocSamples, document_samples
 from .network import Encoded, binary_loss, group_loss, sigmoid
@@ -448,27 +456,63 @@ def assemble(
     return resolved, dict(enumerate(base)), decoded
 
 
-def label_quotes(gold: GoldDocument, quotes: Sequence[Quote]) -> list[bool | None]:
-    """For each predicted quote: right (matched under partial overlap with the
-    right speaker), wrong, or None when it only overlaps a gold attribution
-    that is not reported speech."""
-    match = match_document(gold.document.quotes, quotes, "partial")
-    right: list[bool | None] = [False] * len(quotes)
+@dataclass(frozen=True)
+class Verdict:
+    """How right one predicted quote is against gold."""
+
+    span: bool  # it matches a gold quote under partial overlap
+    mention: bool  # ...and names the gold speaker mention (or the same speaker)
+    name: bool | None  # ...and its canonical name agrees (None: the gold names nobody)
+
+    @property
+    def right(self) -> bool:
+        """Span, mention and (where the gold names the speaker) name right."""
+        return self.span and self.mention and self.name is not False
+
+
+def _mention_agrees(gold: Quote, pred: Quote, names: bool) -> bool:
+    """The same speaker mention: overlapping spans, or both without one; a quote
+    with a mention on one side only agrees when the canonical names do."""
+    if gold.speaker is not None and pred.speaker is not None:
+        return gold.speaker.overlap(pred.speaker) > 0
+    if gold.speaker is None and pred.speaker is None:
+        return True
+    return names
+
+
+def label_quotes(gold: GoldDocument, quotes: Sequence[Quote]) -> list[Verdict | None]:
+    """A :class:`Verdict` for each predicted quote, or None when the gold says
+    nothing about it: it only overlaps an attribution that is not reported
+    speech, or it is a floating quote (no cue) in a corpus that annotates none
+    (PolNeAR ties every attribution to a cue)."""
+    document = gold.document
+    match = match_document(document.quotes, quotes, "partial")
+    verdicts: list[Verdict | None] = [Verdict(False, False, None)] * len(quotes)
     for pair in match.pairs:
-        right[pair.pred] = pair.speaker_agrees
+        truth = document.quotes[pair.gold]
+        named = bool(truth.speaker_name)
+        verdicts[pair.pred] = Verdict(
+            True,
+            _mention_agrees(truth, quotes[pair.pred], pair.speaker_agrees),
+            pair.speaker_agrees if named else None,
+        )
     for k in match.absorbed:
-        right[k] = None
-    if gold.other:
-        inside = [normalize_span(p) for q in gold.document.quotes for p in q.pieces()]
-        outside = [normalize_span(p) for q in gold.other for p in q.pieces()]
-        for k, quote in enumerate(quotes):
-            if right[k] is False:
-                pieces = [normalize_span(p) for p in quote.pieces()]
-                touches_other = any(p.overlap(s) for p in pieces for s in outside)
-                touches_speech = any(p.overlap(s) for p in pieces for s in inside)
-                if touches_other and not touches_speech:
-                    right[k] = None
-    return right
+        verdicts[k] = None
+    floating_annotated = any(q.cue is None for q in document.quotes)
+    inside = [normalize_span(p) for q in document.quotes for p in q.pieces()]
+    outside = [normalize_span(p) for q in gold.other for p in q.pieces()]
+    for k, quote in enumerate(quotes):
+        verdict = verdicts[k]
+        if verdict is None or verdict.span:
+            continue
+        if quote.cue is None and not floating_annotated:
+            verdicts[k] = None
+            continue
+        pieces = [normalize_span(p) for p in quote.pieces()]
+        touches_other = any(p.overlap(s) for p in pieces for s in outside)
+        if touches_other and not any(p.overlap(s) for p in pieces for s in inside):
+            verdicts[k] = None
+    return verdicts
 
 
 @dataclass
@@ -503,27 +547,53 @@ def choose_threshold(predictions: Sequence[Prediction], lexicon: CueLexicon) -> 
     return best
 
 
+@dataclass
+class CalibrationData:
+    """Out-of-fold quotes for the calibrator: features, whether span and mention
+    were right, and per speaker kind how often the name then was (right, total)."""
+
+    features: NDArray[np.float64]
+    labels: NDArray[np.float64]
+    names: dict[str, tuple[int, int]]
+
+
 def calibration_data(
     predictions: Sequence[Prediction], lexicon: CueLexicon, threshold: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Calibrator features and right/wrong labels of every out-of-fold quote."""
+) -> CalibrationData:
+    """The :class:`CalibrationData` of every out-of-fold quote at ``threshold``."""
     rows, labels = [], []
+    names: dict[str, tuple[int, int]] = {}
     for prediction in predictions:
         quotes, base, decoded = assemble(prediction, lexicon, threshold)
         by_cue = {(d.attribution.cue.start, d.attribution.cue.end): d for d in decoded}
-        for k, (quote, right) in enumerate(
-            zip(quotes, label_quotes(scoped(prediction.parsed), quotes), strict=True)
-        ):
-            if right is None:
+        verdicts = label_quotes(scoped(prediction.parsed), quotes)
+        for k, (quote, verdict) in enumerate(zip(quotes, verdicts, strict=True)):
+            if verdict is None:
+                continue
+            if quote.cue is None:
+                # floating: right as a whole, counted where the gold names speakers
+                if verdict.name is not None or not verdict.span:
+                    right, total = names.get(FLOATING, (0, 0))
+                    names[FLOATING] = (right + verdict.right, total + 1)
                 continue
             source = by_cue.get((quote.cue.start, quote.cue.end)) if quote.cue else None
             rows.append(quote_features(quote, source, base[k]))
-            labels.append(float(right))
-    width = len(FEATURE_NAMES)
-    return (
-        np.vstack(rows) if rows else np.zeros((0, width)),
+            labels.append(float(verdict.span and verdict.mention))
+            if verdict.span and verdict.mention and verdict.name is not None:
+                kind = speaker_kind(quote)
+                right, total = names.get(kind, (0, 0))
+                names[kind] = (right + verdict.name, total + 1)
+    return CalibrationData(
+        np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES))),
         np.asarray(labels, dtype=np.float64),
+        names,
     )
+
+
+def calibration_error(calibrator: Calibrator, data: CalibrationData) -> float:
+    """The expected calibration error of the mention-level factor on ``data``."""
+    probabilities = [calibrator.probability(x) for x in data.features]
+    return expected_calibration_error(probabilities, list(data.labels > 0.5))
 
 
 # --- the two ways in -------------------------------------------------------------------
@@ -561,10 +631,15 @@ def train_from_scratch(
     settings: ModelSettings | None = None,
     max_epochs: int = 10,
     folds: int = 4,
+    names_gold: Sequence[Parsed] = (),
     progress: bool = True,
     log: Callable[[str], None] = lambda _: None,
 ) -> tuple[QuoteModel, TrainingReport]:
-    """A new model from annotated documents (see the module docstring)."""
+    """A new model from annotated documents (see the module docstring).
+
+    ``names_gold`` (gold that names its speakers, not trained on) estimates how
+    often each kind of speaker mention resolves to the right canonical name.
+    """
     started = time.perf_counter()
     settings = settings or ModelSettings()
     prepare(parsed, lexicon)
@@ -589,18 +664,29 @@ def train_from_scratch(
         f"cue threshold {choice.threshold}: out-of-fold quote P {choice.precision:.3f} "
         f"R {choice.recall:.3f} F1 {choice.f1:.3f}"
     )
-    features, labels = calibration_data(predictions, lexicon, choice.threshold)
-    calibrator = Calibrator.fit(features, labels)
-    error = expected_calibration_error(
-        [calibrator.probability(x) for x in features], list(labels > 0.5)
-    )
-    log(f"calibrator fitted on {len(labels)} out-of-fold quotes (in-sample ECE {error:.3f})")
+    data = calibration_data(predictions, lexicon, choice.threshold)
+    calibrator = Calibrator.fit(data.features, data.labels).with_reliability(data.names)
+    error = calibration_error(calibrator, data)
+    log(f"calibrator fitted on {len(data.labels)} out-of-fold quotes (in-sample ECE {error:.3f})")
     final = AttributionModel.create(replace(settings, cue_threshold=choice.threshold))
     fits = fit_scorers(final, parsed, None, epochs=epochs, progress=progress)
+    model = QuoteModel(final, calibrator)
+    if names_gold:
+        # the canonical names' reliability per speaker kind, on gold that names them
+        prepare(names_gold, lexicon)
+        counts = calibration_data(predict(final, names_gold, lexicon), lexicon, choice.threshold)
+        model.calibrator = calibrator.with_reliability(counts.names)
+        log(
+            "speaker name reliability from "
+            f"{sum(t for _, t in counts.names.values())} quotes of {len(names_gold)} documents: "
+            + ", ".join(
+                f"{k} {v:.2f}" for k, v in sorted(model.calibrator.speaker_reliability.items())
+            )
+        )
     report = TrainingReport(
-        len(parsed), time.perf_counter() - started, fits, choice, error, len(labels)
+        len(parsed), time.perf_counter() - started, fits, choice, error, len(data.labels)
     )
-    return QuoteModel(final, calibrator), report
+    return model, report
 
 
 def fine_tune(
@@ -657,13 +743,13 @@ def fine_tune(
                 progress=False,
             )
             predictions.extend(predict(fold_model, held, lexicon))
-        features, labels = calibration_data(predictions, lexicon, model.settings.cue_threshold)
-        if len(labels) >= 20 and base.calibrator is not None:
-            calibrator = fit_near(base.calibrator, features, labels)
-            report.calibration_error = expected_calibration_error(
-                [calibrator.probability(x) for x in features], list(labels > 0.5)
+        data = calibration_data(predictions, lexicon, model.settings.cue_threshold)
+        if len(data.labels) >= 20 and base.calibrator is not None:
+            calibrator = fit_near(base.calibrator, data.features, data.labels).with_reliability(
+                data.names, strength=2 * RELIABILITY_STRENGTH
             )
-            report.calibrated_quotes = len(labels)
+            report.calibration_error = calibration_error(calibrator, data)
+            report.calibrated_quotes = len(data.labels)
     else:
         report.notes.append(
             f"calibrator kept: {len(parsed)} documents are too few to refit it (needs {2 * folds})"
@@ -689,7 +775,7 @@ def fit_near(
         weights -= step
         if np.abs(step).max() < 1e-7:
             break
-    return Calibrator(weights)
+    return Calibrator(weights, dict(start.speaker_reliability))
 
 
 # --- the library form of `quotes train` ---------------------------------------------
@@ -808,6 +894,7 @@ def train_model(
     output: str | Path,
     *,
     dev_paths: Iterable[str | Path] = (),
+    names_paths: Iterable[str | Path] = (),
     base_dir: str | Path | None = None,
     from_scratch: bool = False,
     epochs: int | None = None,
@@ -819,7 +906,10 @@ def train_model(
 
     Fine-tunes ``base_dir`` (default: the shipped model) unless
     ``from_scratch``; with ``dev_paths``, stops early on them and reports the
-    new model's scores there.
+    new model's scores there. ``names_paths``: gold that names its speakers,
+    not trained on, from which a new model learns how often each kind of
+    speaker mention resolves to the right canonical name (fine-tuning learns
+    it from the training gold itself).
     """
     from ..pipeline import load_pipeline
     from . import load_model
@@ -828,6 +918,7 @@ def train_model(
     if not gold:
         raise ValueError("no training documents could be read; check --train")
     dev_gold, dev_errors = read_all_gold(dev_paths, log)
+    names_gold, names_errors = read_all_gold(names_paths, log)
     nlp = load_pipeline(model, rules_only=True)
     lexicon = cast(Any, nlp.get_pipe("quote_extractor")).lexicon
     parsed = parse(nlp, gold, progress=progress)
@@ -840,7 +931,13 @@ def train_model(
             pipeline=f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}",
         )
         trained, report = train_from_scratch(
-            parsed, lexicon, settings=settings, max_epochs=epochs or 10, progress=progress, log=log
+            parsed,
+            lexicon,
+            settings=settings,
+            max_epochs=epochs or 10,
+            names_gold=parse(nlp, names_gold, progress=progress),
+            progress=progress,
+            log=log,
         )
     else:
         base = load_model(base_dir)
@@ -865,4 +962,4 @@ def train_model(
             "dev: quotes P {p:.3f} R {r:.3f} F1 {f1:.3f}".format(**scores["quotes"])
             + "; end to end F1 {f1:.3f}".format(**scores["end_to_end"])
         )
-    return TrainResult(trained.version, report, errors + dev_errors, scores)
+    return TrainResult(trained.version, report, errors + dev_errors + names_errors, scores)

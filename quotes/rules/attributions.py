@@ -211,7 +211,10 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
 def _source_phrase_at(doc: Doc, tok: Token, lexicon: CueLexicon) -> int:
     """The length in tokens of the source phrase of ``data/cue_phrases.txt`` that
     starts at ``tok`` ("according to", "as per", "in the words of"), or 0."""
+    first = tok.lower_
     for phrase in lexicon.source_phrases:  # longest first
+        if phrase[0] != first:  # most tokens start no phrase: one comparison each
+            continue
         end = tok.i + len(phrase)
         if end <= len(doc) and all(doc[tok.i + k].lower_ == word for k, word in enumerate(phrase)):
             return len(phrase)
