@@ -27,7 +27,7 @@ from .test_speakers import build, parse
 # id, text, [content, speaker mention or None, expected names]
 Case = tuple[str, str, list[list]]
 
-DATES: list[Case] = [
+DOCUMENTS_AND_DATES: list[Case] = [
     (
         "document-with-date-stays-its-phrase",
         "Rents rose by a third last year, according to a study published on Wednesday.",
@@ -66,6 +66,28 @@ DATES: list[Case] = [
         "The Harbour Institute released new figures on housing. "
         "The institute's report said rents had doubled.",
         [["rents had doubled", "The institute's report", ["Harbour Institute"]]],
+    ),
+    (
+        "document-author-unnamed-agent",
+        "The repairs will close two lanes, according to a report prepared by city engineers.",
+        [["The repairs will close two lanes", "a report", ["city engineers"]]],
+    ),
+    (
+        "statement-of-an-unnamed-body",
+        "The provincial transport ministry said in a statement that it would pay a quarter. "
+        "The statement said the rest would come from reserves.",
+        [
+            [
+                "it would pay a quarter",
+                "The provincial transport ministry",
+                ["provincial transport ministry"],
+            ],
+            [
+                "the rest would come from reserves",
+                "The statement",
+                ["provincial transport ministry"],
+            ],
+        ],
     ),
     (
         "date-in-the-sentence-not-the-source",
@@ -200,6 +222,13 @@ PEOPLE: list[tuple[str, str, list[list], str]] = [
         "unlisted-occupation-by-its-ending",
         "Glaciologist Mia Sato said the ice shelf was thinning.",
         [["the ice shelf was thinning", "Mia Sato", ["Mia Sato"]]],
+        "person",
+    ),
+    (
+        "untagged-titled-name-and-its-surname",
+        "Councillor Priya Nair voted against the plan. "
+        "“We are patching a structure past its life,” Nair said.",
+        [["We are patching a structure past its life,", "Nair", ["Priya Nair"]]],
         "person",
     ),
     (
@@ -348,8 +377,10 @@ def _ids(table: list) -> list[str]:
     return [row[0] for row in table]
 
 
-@pytest.mark.parametrize(("text", "specs"), [r[1:] for r in DATES], ids=_ids(DATES))
-def test_dates_are_never_sources(nlp, text: str, specs: list) -> None:
+@pytest.mark.parametrize(
+    ("text", "specs"), [r[1:] for r in DOCUMENTS_AND_DATES], ids=_ids(DOCUMENTS_AND_DATES)
+)
+def test_documents_are_their_authors_dates_never_sources(nlp, text: str, specs: list) -> None:
     out, _ = _resolve(nlp, text, specs)
     assert [list(q.speaker_name) for q in out] == [row[2] for row in specs]
 
@@ -381,6 +412,11 @@ def test_names_follow_the_scoring_convention(nlp, text: str, specs: list) -> Non
 
 MENTIONS = [
     # sentence, head word of the source, expected mention span
+    (
+        "Harbour pollution case\n\nLawyers for the firm said the ruling was wrong.",
+        "Lawyers",
+        "Lawyers for the firm",
+    ),
     ("Oceanographer Sofia Reyes said the reef was recovering.", "Reyes", "Sofia Reyes"),
     ("Striker Jamal Idris said the team was ready.", "Idris", "Jamal Idris"),
     ("Glaciologist Mia Sato said the ice was thinning.", "Sato", "Mia Sato"),

@@ -275,6 +275,46 @@ def _reads_as_person(doc: Doc, start: int, end: int, titled: bool) -> bool:
     )
 
 
+def untagged_person_names(doc: Doc) -> list[Span]:
+    """Person names NER left untagged, found by the same principle as tagged ones: a
+    run of one to three capitalised proper nouns outside any entity, with a person
+    title before it (``Councillor Priya Nair``, ``Glaciologist Mia Sato``) or
+    opening with a known given name (``Priya Nair``), naming no body, place or date.
+    Each span starts at its titles and is labelled PERSON. One pass over the tokens."""
+    out: list[Span] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        if not _untagged_name_word(doc[i]):
+            i += 1
+            continue
+        end = i
+        while end < n and _untagged_name_word(doc[end]):
+            end += 1
+        start = i
+        while start < end - 1 and is_descriptor(doc[start], doc[start + 1]):
+            start += 1
+        first = start
+        if first == i and i > 0 and not doc[i - 1].ent_type_ and is_person_title(doc[i - 1]):
+            first = i - 1  # "councillor Priya Nair": the title in lower case
+        words = doc[start:end]
+        if (
+            len(words) <= 3
+            and not any(is_body_word(t) or is_time(t) or is_title(t) for t in words)
+            and words[-1].tag_ != "NNPS"
+            and (first < start or (len(words) > 1 and is_given_name(words[0])))
+        ):
+            out.append(Span(doc, first, end, label="PERSON"))
+        i = end
+    return out
+
+
+def _untagged_name_word(tok: Token) -> bool:
+    return (
+        tok.pos_ == "PROPN" and tok.is_title and not tok.ent_type_ and "\n" not in tok.text_with_ws
+    )
+
+
 def _name_word_before(tok: Token, start: int, end: int) -> bool:
     """A capitalised word compounding into the name ``[start, end)``, not a title."""
     return (
@@ -390,9 +430,19 @@ def _single_mention(head: Token) -> CharSpan:
         if tok.dep_ in ("relcl", "acl") and tok.left_edge.i > head.i:
             right = min(right, tok.left_edge.i - 1)
             break
-    while left < right and (doc[left].is_punct or doc[left].dep_ == "cc"):
+    # a mention never crosses a paragraph break (the parser may run a headline on
+    # into the first sentence: "Bridge to close\n\nLawyers for the city said")
+    for i in range(head.i - 1, left - 1, -1):
+        if "\n" in doc[i].text_with_ws:
+            left = i + 1
+            break
+    for i in range(head.i, right):
+        if "\n" in doc[i].text_with_ws:
+            right = i
+            break
+    while left < right and (doc[left].is_punct or doc[left].is_space or doc[left].dep_ == "cc"):
         left += 1
-    while right > left and doc[right].is_punct:
+    while right > left and (doc[right].is_punct or doc[right].is_space):
         right -= 1
     if is_name:
         # strip titles before a name that NER missed: "Mayor Smith" -> "Smith"

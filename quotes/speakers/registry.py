@@ -30,6 +30,7 @@ from .mentions import (
     is_title_modifier,
     name_parts,
     role_key,
+    untagged_person_names,
 )
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -162,7 +163,8 @@ class Registry:
         self.breaks = [t.idx for t in doc if t.is_space and "\n" in t.text]
         self.sent_starts = sorted(doc[i].idx for i in starts)
         # document nouns ("study") whose NP names an author, for "the study said"
-        self.authored: dict[str, list[tuple[int, int]]] = {}
+        # (position, author entity or -1, author's head token when unnamed or -1)
+        self.authored: dict[str, list[tuple[int, int, int]]] = {}
         self._definitions: dict[str, str] | None = None
         self._build()
 
@@ -177,7 +179,9 @@ class Registry:
         doc = self.doc
         # (entity, start, end, span, keys, label): label as the name reads, not always NER's
         named: list[tuple[Span, int, int, CharSpan, tuple[str, ...], str]] = []
-        for ent in doc.ents:
+        # NER's names, and person names it left untagged ("councillor Priya Nair"),
+        # in text order
+        for ent in sorted([*doc.ents, *untagged_person_names(doc)], key=lambda e: e.start):
             if ent.label_ in NAME_LABELS:
                 for start, end, label in name_parts(ent):
                     span = char_span(doc, start, end)
@@ -283,12 +287,15 @@ class Registry:
         for tok in doc:
             if tok.pos_ == "NOUN" and source_noun_class(tok) == "document":
                 author = self._author_inside(tok)
+                subject = None
                 if author is None and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "via"):
-                    # "X said in a statement": the statement is X's
+                    # "X said in a statement": the statement is X's, named or not
                     subject = next((c for c in tok.head.head.lefts if c.dep_ in SUBJECT_DEPS), None)
                     author = None if subject is None else self.token_entity.get(subject.i)
                 if author is not None:
-                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, author))
+                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, author, -1))
+                elif subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, -1, subject.i))
 
     def _vote_genders(self) -> None:
         """Genders the text shows: ``Jayme said she ...``, ``Kirby added that he ...``:

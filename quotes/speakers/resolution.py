@@ -152,7 +152,7 @@ class _Resolver:
         named = appositive_name(head) if head.pos_ == "NOUN" else None
         if named is not None and named.i in reg.token_entity:
             return _Resolution((reg.token_entity[named.i],))
-        if head.pos_ == "PROPN":
+        if head.pos_ == "PROPN" and not head.is_lower:  # "transport ministry" is no name
             if is_time(head):
                 return _UNRESOLVED  # "Wednesday" is never a source: no name rather than a date
             return self._resolve_unknown_name(head, tokens)
@@ -251,10 +251,24 @@ class _Resolver:
                 )
         if inside is not None:
             return _Resolution((inside,), factor=ROLE_FACTOR)
+        agent = next((t for t in head.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"), None)
+        if agent is not None and agent.pos_ in ("NOUN", "PROPN"):
+            # "a report prepared by city engineers": its author, unnamed as it is
+            by_agent = self.resolve(mention_span(agent))
+            if by_agent.entities or by_agent.literal:
+                return replace_factor(by_agent, ROLE_FACTOR)
         if definite:
-            earlier = [e for pos, e in reg.authored.get(noun_key(head), []) if pos < span.start]
+            earlier = [
+                (entity, subject)
+                for pos, entity, subject in reg.authored.get(noun_key(head), [])
+                if pos < span.start
+            ]
+            if earlier and earlier[-1][0] >= 0:
+                return _Resolution((earlier[-1][0],), factor=ROLE_FACTOR)
             if earlier:
-                return _Resolution((earlier[-1],), factor=ROLE_FACTOR)
+                # "the ministry said in a statement ... The statement said": the ministry
+                author = mention_span(self.doc[earlier[-1][1]])
+                return replace_factor(self.resolve(author), ROLE_FACTOR)
         return _UNRESOLVED
 
     def _resolve_unknown_name(self, head: Token, tokens: Span) -> _Resolution:
