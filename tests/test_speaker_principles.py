@@ -165,6 +165,16 @@ ORGANISATIONS: list[Case] = [
         ],
     ),
     (
+        "a-kind-of-business-is-no-other-body",
+        "Norvik Rail raised fares on Monday. The transit agency said costs had risen.",
+        [["costs had risen", "The transit agency", ["Norvik Rail"]]],
+    ),
+    (
+        "the-nurses-union-is-not-the-company",
+        "Tellus Health cut 200 jobs. The nurses union said wards were unsafe.",
+        [["wards were unsafe", "The nurses union", ["nurses union"]]],
+    ),
+    (
         "the-airline-by-its-described-role",
         "Norvik Air, the country's largest airline, cut 40 flights. "
         "The airline said fuel costs had doubled.",
@@ -355,6 +365,14 @@ CONVENTION: list[Case] = [
         [
             ["the talks had stalled", "US officials", ["US officials"]],
             ["a deal was possible", "Officials", ["US officials"]],
+        ],
+    ),
+    (
+        "one-official-is-not-the-officials",
+        "A senior official said the talks had stalled. Officials said a deal was possible.",
+        [
+            ["the talks had stalled", "A senior official", ["A senior official"]],
+            ["a deal was possible", "Officials", ["Officials"]],
         ],
     ),
     (

@@ -102,8 +102,8 @@ class _Resolver:
         self.prev_end = -1
         # mentions resolved from quotes (pronouns, roles), as extra antecedents
         self.extra: list[Mention] = []
-        # unnamed sources by head lemma: (sentence, noun phrase, kind) of the latest
-        self.literal_heads: dict[str, tuple[int, str, SpeakerKind]] = {}
+        # unnamed sources by head lemma and number: (sentence, noun phrase, kind) of the latest
+        self.literal_heads: dict[tuple[str, bool], tuple[int, str, SpeakerKind]] = {}
 
     @property
     def prev_entities(self) -> tuple[int, ...]:
@@ -192,7 +192,7 @@ class _Resolver:
         """An unnamed source keeps its noun phrase; a bare repeat of an earlier one's
         head (``officials`` after ``US officials``, ``the union`` after ``the pilots'
         union``) takes the fuller phrase, within the pronoun window."""
-        key = head.lemma_.lower()
+        key = (head.lemma_.lower(), head.tag_ in ("NNS", "NNPS"))
         here = self.reg.sent_of(span.start)
         bare = all(t.i == head.i or t.dep_ == "det" or t.is_punct for t in tokens)
         earlier = self.literal_heads.get(key)
@@ -370,7 +370,7 @@ class _Resolver:
             # the previous speaker if an organisation named lately, else the last
             # organisation quoted, else the last one named; of the description's kind
             # only ("the union" is not the airline it criticised) and holding its
-            # noun modifiers ("the pilots' union" is none of the organisations named)
+            # possessor or people noun ("the pilots' union" is none of those named)
             fits = self._kind_fit(head)
             before = [
                 m
@@ -416,17 +416,21 @@ class _Resolver:
         """Which organisations a description headed by ``head`` may stand for: those of
         the head's kind (``data/organisation_kinds.tsv``: ``the union`` → a union),
         or, for an open description (``the company``), also those whose name and
-        roles show no kind; and only those whose words hold the description's noun
-        modifiers (``the pilots' union``)."""
+        roles show no kind; and only those whose words hold the description's
+        possessor or people noun (``the pilots' union``)."""
         word = head.lemma_.lower()
         kind, open_ = organisation_kinds().get(word, (word, False))
+        # whose body it is: a possessor or a people noun ("the airline's union", "the
+        # nurses union"); a noun for the kind of business ("the transit agency") is not
         modifiers = frozenset(
             t.lower_
             for t in head.subtree
             if t.i != head.i
             and t.pos_ in ("NOUN", "PROPN")
-            and t.dep_ in ("compound", "poss", "nmod")
-            and not is_title(t)
+            and (
+                t.dep_ == "poss"
+                or (t.dep_ in ("compound", "nmod") and (is_role_noun(t) or t.tag_ == "NNS"))
+            )
         )
 
         def fits(entity: Entity) -> bool:
