@@ -76,8 +76,9 @@ class Entity:
 
 
 def _written_length(name: str) -> int:
-    """The words of a name as written, without leading honorifics and articles."""
-    words = [w.lower() for w in regex.findall(r"\w+", name)]
+    """The words of a name as written, without leading honorifics and articles and a
+    final possessive (``Mr Lane’s`` → 1, ``Tellus Air Co.`` → 3)."""
+    words = [w.lower() for w in regex.findall(r"\w+", regex.sub(r"['’]s?$", "", name.strip()))]
     while len(words) > 1 and (words[0] in honorifics() or words[0] in ("the", "a", "an")):
         words.pop(0)
     return len(words)
