@@ -242,6 +242,16 @@ PEOPLE: list[tuple[str, str, list[list], str]] = [
         "person",
     ),
     (
+        "a-name-described-as-a-chain-is-no-person",
+        "Medica Plus, the country's second-largest pharmacy chain, said it would close "
+        "40 stores. The company said most staff would be offered jobs.",
+        [
+            ["it would close 40 stores", "Medica Plus", ["Medica Plus"]],
+            ["most staff would be offered jobs", "The company", ["Medica Plus"]],
+        ],
+        "organisation",
+    ),
+    (
         "given-name-in-a-place-name-is-no-person",
         "The Jordan Street Clinic said the ward was full.",
         [["the ward was full", "The Jordan Street Clinic", ["Jordan Street Clinic"]]],
@@ -338,6 +348,15 @@ CONVENTION: list[Case] = [
         [
             ["the clinic was full", "Lena Fischer", ["Lena Fischer"]],
             ["the wait was long", "Mark Fischer", ["Mark Fischer"]],
+        ],
+    ),
+    (
+        "family-name-with-particles",
+        "Federation president Maria van der Berg said the union would fight every closure. "
+        "“They made record profits,” Van der Berg said.",
+        [
+            ["the union would fight every closure", "Maria van der Berg", ["Maria van der Berg"]],
+            ["They made record profits,", "Van der Berg", ["Maria van der Berg"]],
         ],
     ),
     (

@@ -51,6 +51,16 @@ def _time_words() -> frozenset[str]:
 
 
 @cache
+def name_particles() -> frozenset[str]:
+    return word_set("name_particles.txt")
+
+
+def is_particle(token: Token) -> bool:
+    """``van``, ``der``, ``de``, ``Le``: a particle of a family name."""
+    return token.lower_ in name_particles()
+
+
+@cache
 def honorific_gender() -> dict[str, str]:
     return {
         row[0].lower().rstrip("."): (row[1] if len(row) > 1 else "-")
@@ -225,7 +235,11 @@ def _strip_name(ent: Span, start: int, end: int) -> NamePart | None:
         and (start <= doc[end].head.i < end)
     ):
         end += 1  # "Dockworkers Local 41"
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
+    while end > start and (
+        doc[end - 1].tag_ == "POS"
+        or doc[end - 1].is_punct
+        or (person and end - start > 1 and is_particle(doc[end - 1]))  # "Maria van" + "Berg"
+    ):
         end -= 1
     while start < end and (
         doc[start].lower_ == "the"
@@ -316,7 +330,10 @@ def _untagged_name_word(tok: Token) -> bool:
 
 
 def _name_word_before(tok: Token, start: int, end: int) -> bool:
-    """A capitalised word compounding into the name ``[start, end)``, not a title."""
+    """A capitalised word compounding into the name ``[start, end)``, not a title, or a
+    family-name particle compounding into a word after it."""
+    if is_particle(tok):  # "van der" of "Maria van der Berg"
+        return tok.dep_ == "compound" and tok.i + 1 <= tok.head.i < end
     return (
         tok.pos_ == "PROPN"
         and tok.dep_ == "compound"

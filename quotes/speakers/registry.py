@@ -18,6 +18,7 @@ from ..names import (
     name_keys,
     organisation_short_form,
     surname_keys,
+    transliteration_key,
 )
 from ..resources import data_lines
 from ..types import CharSpan, SpeakerKind
@@ -28,7 +29,9 @@ from .mentions import (
     honorific_gender,
     is_role_noun,
     is_title_modifier,
+    name_particles,
     name_parts,
+    organisation_kinds,
     role_key,
     untagged_person_names,
 )
@@ -128,6 +131,32 @@ def _initials(keys: tuple[str, ...]) -> str:
     return "".join(k[0] for k in keys if k not in ("of", "the", "and", "for"))
 
 
+def _described_as_body(entity: Entity) -> bool:
+    """A name described only by nouns for bodies (``X, the pharmacy chain``, ``the
+    airline X``), none for people, and opening with no known given name."""
+    words = fold_name(entity.name).split()
+    if not entity.roles or not words or words[0] in first_name_gender():
+        return False
+    kinds = organisation_kinds()
+    body = [
+        role
+        for role, _ in entity.roles
+        if (role in kinds and kinds[role][0] != "place")
+        or _source_nouns().get(role) in ("company", "organisation")
+    ]
+    return bool(body) and len(body) == len(entity.roles)
+
+
+def family_name_only(keys: tuple[str, ...]) -> bool:
+    """A name that opens with a particle is a family name alone (``Van der Berg``)."""
+    return len(keys) > 1 and keys[0] in _particle_keys()
+
+
+@cache
+def _particle_keys() -> frozenset[str]:
+    return frozenset(transliteration_key(p) for p in name_particles())
+
+
 def _honorific_before(doc: Doc, ent: Span, start: int) -> str:
     """The gender an honorific just before a name shows (``Mrs. Lane`` → ``f``), else ``""``."""
     for tok in (doc[ent.start], doc[start - 1] if start > 0 else None):
@@ -196,7 +225,7 @@ class Registry:
         by_ends: dict[tuple[str, str], int] = {}
         assigned: dict[int, int] = {}
         for index, (ent, start, _, span, keys, label) in enumerate(named):
-            if label != "PERSON" or len(keys) < 2:
+            if label != "PERSON" or len(keys) < 2 or family_name_only(keys):
                 continue
             found = by_keys.get(keys, by_ends.get((keys[0], keys[-1])))
             if found is None:
@@ -220,7 +249,7 @@ class Registry:
             ent, start, end, span, keys, label = named[index]
             gender = _honorific_before(doc, ent, start)
             found = None
-            if len(keys) == 1:
+            if len(keys) == 1 or (label == "PERSON" and family_name_only(keys)):
                 found = self.person_for(keys, span.start, gender)
                 if found is None and gender and self.person_for(keys, span.start) is not None:
                     # "Mr. Lane" where the only Lanes named are women: another person
@@ -261,6 +290,10 @@ class Registry:
             if cluster.kind == "person":
                 self._learn_gender(cluster, ent, start)
             self._learn_roles(assigned[index], ent, start, end)
+        for described in self.entities:
+            if described.kind == "person" and _described_as_body(described):
+                # "Medica Plus, the pharmacy chain": a name NER took for a person's
+                described.kind, described.label = "organisation", "ORG"
         # proper nouns NER missed that shorten a full name ("told Cable")
         if self.full_people:
             for tok in doc:
@@ -363,7 +396,12 @@ class Registry:
         key = keys[0]
         best: int | None = None
         for pos, entity in self.full_people:
-            if key not in surname_keys(self.entities[entity].name):
+            if len(keys) > 1:
+                # a family name with its particles: "Van der Berg" of "Maria van der Berg"
+                full = self.entities[entity].keys
+                if len(full) <= len(keys) or full[-len(keys) :] != keys:
+                    continue
+            elif key not in surname_keys(self.entities[entity].name):
                 continue
             if gender and self.entities[entity].gender not in ("", gender):
                 continue
@@ -371,7 +409,7 @@ class Registry:
                 best = entity
             if pos > position:
                 break
-        if best is None:
+        if best is None and len(keys) == 1:
             by_first = {
                 e
                 for e in self._first_names.get(key, set())

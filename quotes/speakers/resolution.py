@@ -38,6 +38,7 @@ from .registry import (
     Entity,
     Mention,
     Registry,
+    family_name_only,
     name_words,
     names_a_pair,
     noun_key,
@@ -298,7 +299,9 @@ class _Resolver:
         titled = left > tokens.start and is_person_title(doc[left - 1])
         gender = honorific_gender().get(doc[left - 1].lower_.rstrip("."), "") if titled else ""
         gender = gender if gender in ("m", "f") else ""
-        if len(keys) == 1 and (found := reg.person_for(keys, span.start, gender)) is not None:
+        if (len(keys) == 1 or family_name_only(keys)) and (
+            found := reg.person_for(keys, span.start, gender)
+        ) is not None:
             return _Resolution((found,))
         if len(keys) == 1 and span.text.isupper() and len(span.text) > 1:
             # "the RWA said" where NER missed the acronym: the body it abbreviates
