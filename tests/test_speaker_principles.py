@@ -175,6 +175,12 @@ ORGANISATIONS: list[Case] = [
         [["wards were unsafe", "The nurses union", ["nurses union"]]],
     ),
     (
+        "an-agency-is-not-the-journal",
+        "The findings were published in the Northfield Medical Journal. "
+        "The federal health agency said it was reviewing them.",
+        [["it was reviewing them", "The federal health agency", ["federal health agency"]]],
+    ),
+    (
         "the-airline-by-its-described-role",
         "Norvik Air, the country's largest airline, cut 40 flights. "
         "The airline said fuel costs had doubled.",
