@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 from spacy.tokens import Doc, Span, Token
@@ -78,10 +78,15 @@ class Entity:
         self.first = min(self.first, position)
 
 
+_WORD = regex.compile(r"\w+")
+_POSSESSIVE_END = regex.compile(r"['’]s?$")
+
+
+@lru_cache(maxsize=4096)
 def _written_length(name: str) -> int:
     """The words of a name as written, without leading honorifics and articles and a
     final possessive (``Mr Lane’s`` → 1, ``Tellus Air Co.`` → 3)."""
-    words = [w.lower() for w in regex.findall(r"\w+", regex.sub(r"['’]s?$", "", name.strip()))]
+    words = [w.lower() for w in _WORD.findall(_POSSESSIVE_END.sub("", name.strip()))]
     while len(words) > 1 and (words[0] in honorifics() or words[0] in ("the", "a", "an")):
         words.pop(0)
     return len(words)
