@@ -90,6 +90,27 @@ DOCUMENTS_AND_DATES: list[Case] = [
         ],
     ),
     (
+        "published-document-is-its-publishers",
+        "The Harbour Institute released a report on Tuesday. The report said rents had doubled.",
+        [["rents had doubled", "The report", ["Harbour Institute"]]],
+    ),
+    (
+        "filed-document-is-its-filers",
+        "Prosecutors filed a complaint in federal court on Monday. "
+        "The complaint said the firm had hidden losses.",
+        [["the firm had hidden losses", "The complaint", ["Prosecutors"]]],
+    ),
+    (
+        "written-letter-is-its-writers",
+        "Ana Lima wrote a letter to the council. The letter said the bridge was unsafe.",
+        [["the bridge was unsafe", "The letter", ["Ana Lima"]]],
+    ),
+    (
+        "a-document-merely-read-keeps-its-phrase",
+        "Ana Lima read the report on Tuesday. The report said rents had doubled.",
+        [["rents had doubled", "The report", ["report"]]],
+    ),
+    (
         "date-in-the-sentence-not-the-source",
         "Mayor Ana Lima said on Wednesday that the bridge would reopen.",
         [["the bridge would reopen", "Ana Lima", ["Ana Lima"]]],

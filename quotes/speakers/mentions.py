@@ -257,6 +257,8 @@ def _strip_name(ent: Span, start: int, end: int) -> NamePart | None:
         and is_role_noun(doc[end])
     ):
         return None  # "Rookie" of "Rookie defenceman Ian Cole": a title, not a name
+    if not person and all(t.lower_ in _time_words() for t in doc[start:end]):
+        return None  # "Tuesday" tagged ORG: a date is no body's name
     if start < end and not person and label in NAME_LABELS:
         titled = start
         while titled < end - 1 and is_person_title(doc[titled]):

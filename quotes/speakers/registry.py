@@ -20,7 +20,7 @@ from ..names import (
     surname_keys,
     transliteration_key,
 )
-from ..resources import data_lines
+from ..resources import data_lines, word_set
 from ..types import CharSpan, SpeakerKind
 from .mentions import (
     NAME_LABELS,
@@ -37,6 +37,11 @@ from .mentions import (
 )
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+@cache
+def _publishing() -> frozenset[str]:
+    return word_set("publishing_verbs.txt")
 
 
 @cache
@@ -330,7 +335,17 @@ class Registry:
                 if author is None and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "via"):
                     # "X said in a statement": the statement is X's, named or not
                     subject = next((c for c in tok.head.head.lefts if c.dep_ in SUBJECT_DEPS), None)
-                    author = None if subject is None else self.token_entity.get(subject.i)
+                elif author is None and tok.dep_ == "dobj" and tok.head.lemma_ in _publishing():
+                    # "X released a report": the report is X's
+                    subject = next((c for c in tok.head.lefts if c.dep_ == "nsubj"), None)
+                elif author is None:
+                    # "a report prepared by city engineers"
+                    subject = next(
+                        (t for t in tok.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"),
+                        None,
+                    )
+                if author is None and subject is not None:
+                    author = self.token_entity.get(subject.i)
                 if author is not None:
                     self.authored.setdefault(noun_key(tok), []).append((tok.idx, author, -1))
                 elif subject is not None and subject.pos_ in ("NOUN", "PROPN"):
