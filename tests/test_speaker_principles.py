@@ -340,6 +340,17 @@ TITLES: list[Case] = [
         [["he was thrilled", "The 24-year-old defenceman", ["Ian Cole"]]],
     ),
     (
+        "a-capitalised-office-is-a-description",
+        "Premier Dana Whitfield met the mayors on Monday. "
+        "The Premier said the province would pay half.",
+        [["the province would pay half", "The Premier", ["Dana Whitfield"]]],
+    ),
+    (
+        "a-capitalised-office-without-bearer-keeps-its-phrase",
+        "The Mayor said the bridge would reopen.",
+        [["the bridge would reopen", "The Mayor", ["The Mayor"]]],
+    ),
+    (
         "an-office-is-no-epithet",
         "Ian Cole met reporters on Monday. The mayor said the rink would be rebuilt.",
         [["the rink would be rebuilt", "The mayor", ["The mayor"]]],
@@ -486,6 +497,7 @@ MENTIONS = [
     ("Glaciologist Mia Sato said the ice was thinning.", "Sato", "Mia Sato"),
     ("Chief Inspector Dana Whitfield said the case was open.", "Whitfield", "Dana Whitfield"),
     ("Dean Lane said the school would close.", "Lane", "Dean Lane"),
+    ("The Premier said the province would pay half.", "Premier", "The Premier"),
     ("The Norvik Pilots Union said talks had failed.", "Union", "The Norvik Pilots Union"),
 ]
 

@@ -438,7 +438,8 @@ def _single_mention(head: Token) -> CharSpan:
             return char_span(doc, part[0], part[1])
     left = head.left_edge.i
     right = head.i
-    is_name = head.pos_ == "PROPN"
+    # a capitalised role is a description, not a name: "The Premier said"
+    is_name = head.pos_ == "PROPN" and not is_role_noun(head)
     for child in head.rights:
         if child.dep_ in _CUT_RIGHT or (is_name and child.dep_ == "prep"):
             break

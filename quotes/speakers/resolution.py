@@ -153,7 +153,8 @@ class _Resolver:
         named = appositive_name(head) if head.pos_ == "NOUN" else None
         if named is not None and named.i in reg.token_entity:
             return _Resolution((reg.token_entity[named.i],))
-        if head.pos_ == "PROPN" and not head.is_lower:  # "transport ministry" is no name
+        if head.pos_ == "PROPN" and not head.is_lower and not is_role_noun(head):
+            # "the transport ministry" and "the Premier" are descriptions, not names
             if is_time(head):
                 return _UNRESOLVED  # "Wednesday" is never a source: no name rather than a date
             return self._resolve_unknown_name(head, tokens)
