@@ -766,9 +766,10 @@ def evaluate_documents(
 
 
 def _read(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
-    from .io import InputError, iter_annotated_documents
+    from .io import InputError
+    from .shards import iter_annotated
 
-    for item in iter_annotated_documents(paths):
+    for item in iter_annotated(paths):  # files, folders, globs, .jsonl.gz shards
         if isinstance(item, InputError):
             errors.append(item)
         else:
