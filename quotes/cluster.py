@@ -465,7 +465,8 @@ def extract_shards(
                 reasons[reason] = reasons.get(reason, 0) + 1
         others = [latest[n] for n in order if n not in entries]
         write_manifest(out, [*entries.values(), *others])
-        outputs = [s.output_name(gzip=gzip) for s in todo]
+        # under the lock nobody else writes here: a temporary file is a killed run's leftover
+        outputs = [s.output_name(gzip=gzip) for s in shards]
         remove_stale_temporaries(out, outputs)
         why = ", ".join(f"{n} {r}" for r, n in reasons.items())
         _report(
