@@ -26,6 +26,7 @@ that need a cluster.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import socket
 import sys
@@ -474,7 +475,10 @@ def extract_shards(
             f" {len(todo)} to run" + (f" ({why})" if why else "")
         )
         if others:
-            _report(f"{out}: {len(others)} shard(s) of the manifest are not in this run's input;")
+            _report(
+                f"{out}: {len(others)} shard(s) of the manifest are not in this run's input;"
+                " their lines and files are kept as they were"
+            )
         by_name = {s.name: s for s in todo}
         bar = tqdm(
             total=len(todo), desc="extract", unit="shard", disable=not progress, file=sys.stderr
@@ -482,6 +486,14 @@ def extract_shards(
 
         def record(result: ShardResult) -> None:
             shard = by_name[result.shard]
+            if result.status == "complete" and result.model_version != version:
+                # a worker with another model installed: its output must not pass as this run's
+                result = dataclasses.replace(
+                    result,
+                    status="failed",
+                    error=f"ran with {result.model_version} on {result.worker}, not {version};"
+                    " install the same model on every worker",
+                )
             entry = result.manifest_entry(shard, options)
             append_manifest(out, entry)
             entries[shard.name] = entry
