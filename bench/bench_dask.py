@@ -244,14 +244,19 @@ def memory(work: Path, count: int, shard_size: int) -> dict[str, Any]:
             )
     workers: dict[str, Any] = {}
     for worker, samples in per_worker.items():
-        half = len(samples) // 2
-        first, second = samples[:half], samples[half:]
+        # resident memory after each of the worker's shards, in the order they ran
+        rss = [current for current, _ in samples]
+        half = len(rss) // 2
         workers[worker] = {
-            "shards": len(samples),
-            "rss_after_first_shard_mib": round(samples[0][0], 1),
-            "peak_first_half_mib": round(max(p for _, p in first), 1) if first else None,
-            "peak_second_half_mib": round(max(p for _, p in second), 1),
-            "rss_last_mib": round(samples[-1][0], 1),
+            "shards": len(rss),
+            "documents": len(rss) * shard_size,
+            "rss_mib_at_10_25_50_75_100_percent": [
+                round(rss[max(0, round(len(rss) * q) - 1)], 1) for q in (0.1, 0.25, 0.5, 0.75, 1.0)
+            ],
+            "max_rss_first_half_mib": round(max(rss[:half] or rss), 1),
+            "max_rss_second_half_mib": round(max(rss[half:]), 1),
+            "peak_rss_at_half_mib": round(samples[max(0, half - 1)][1], 1),
+            "peak_rss_at_end_mib": round(samples[-1][1], 1),
         }
         print(f"  worker {worker}: {workers[worker]}", flush=True)
     figures = {

@@ -138,15 +138,20 @@ def connect(scheduler: str, *, timeout: float = 60.0) -> Iterator[Client]:
     kind, value = parse_scheduler(scheduler)
     distributed = _distributed()
     if kind == "local":
-        cluster = distributed.LocalCluster(
-            n_workers=value,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            # no dashboard, and the scheduler's HTTP port picked free (8787 may be taken)
-            scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
-        )
+        import dask
+
+        # Dask's statistical profiler samples the worker's stack every 10 ms: measurable
+        # on long CPU-bound tasks and of no use without a dashboard (docs/scale.md)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = distributed.LocalCluster(
+                n_workers=value,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                # no dashboard, and the scheduler's HTTP port picked free (8787 may be taken)
+                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
+            )
         client = distributed.Client(cluster)
         try:
             yield client
