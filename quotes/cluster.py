@@ -64,6 +64,7 @@ from .speaker_table import (
     SpeakerRow,
     SpeakerTally,
     merge_tallies,
+    not_counted,
     speaker_table_from_tally,
     tally_speakers,
 )
@@ -607,7 +608,7 @@ def _speaker_part(
         failed: list[InputError] = []
         with lock:
             documents = list(extract_documents(readable, nlp, batch_size=batch_size, errors=failed))
-        errors.extend(str(e) for e in failed)
+        errors.extend(not_counted(e) for e in failed)
     else:
         for item in read_annotated_shard(shard):
             if isinstance(item, InputError):
@@ -745,13 +746,37 @@ def _score_gold_extracting(
     load_options: LoadOptions | None,
     batch_size: int,
 ) -> EvaluationSummary:
-    """The sums of one gold shard against the extractor run on its texts, on this worker."""
-    gold = _first_documents(shard, skip)
+    """The sums of one gold shard against the extractor run on its texts, on this worker.
+
+    Every gold document is extracted, repeated ids too, as in one process: a
+    failure is listed (in ``failed_documents``) each time, the first document
+    of an id is scored.
+    """
+    everything = [d for d in read_annotated_shard(shard) if isinstance(d, Document)]
+    seen = set(skip)
+    kept: list[int] = []
+    for position, doc in enumerate(everything):
+        if doc.id not in seen:
+            seen.add(doc.id)
+            kept.append(position)
+    # positions stand in for ids while extracting: ids may repeat
+    bare = [Document(str(position), doc.text) for position, doc in enumerate(everything)]
     nlp, lock = worker_pipeline(load_options)
-    bare = [Document(d.id, d.text) for d in gold]
+    failures: list[InputError] = []
     with lock:
-        pred = list(extract_documents(bare, nlp, batch_size=batch_size))
-    return EvaluationSummary.of(evaluate_documents(gold, pred, modes=modes, focus=focus))
+        extracted = {
+            int(doc.id): doc
+            for doc in extract_documents(bare, nlp, batch_size=batch_size, errors=failures)
+        }
+    gold = [everything[p] for p in kept]
+    pred = [
+        Document(everything[p].id, extracted[p].text, extracted[p].quotes, extracted[p].speakers)
+        for p in kept
+        if p in extracted
+    ]
+    result = evaluate_documents(gold, pred, modes=modes, focus=focus)
+    failed = tuple(str(InputError(everything[int(f.source)].id, f.message)) for f in failures)
+    return EvaluationSummary.of(dataclasses.replace(result, failed_documents=failed))
 
 
 def _score_pred_only(modes: tuple[str, ...], focus: str, pred: list[Document]) -> EvaluationSummary:

@@ -14,9 +14,13 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .names import name_keys, surname_keys
 from .types import Document, SpeakerKind
+
+if TYPE_CHECKING:
+    from .io import InputError
 
 COLUMNS = ("name", "type", "quotes", "documents", "variants")
 # per name as written: kinds seen (with counts), quotes, documents
@@ -199,6 +203,14 @@ def corpus_documents(
             else:
                 readable.append(doc)
         nlp = nlp if nlp is not None else load_pipeline(model)
-        failed: list[InputError] = []
-        yield from extract_documents(readable, nlp, errors=failed)
-        problems.extend(str(e) for e in failed)
+        failures: list[InputError] = []
+        for doc in extract_documents(readable, nlp, errors=failures):
+            problems.extend(not_counted(f) for f in failures)
+            failures.clear()
+            yield doc
+        problems.extend(not_counted(f) for f in failures)
+
+
+def not_counted(failure: InputError) -> str:
+    """The problem line of a document the extractor failed on: it is left out of the table."""
+    return f"{failure.source}: {failure.message}; not counted"

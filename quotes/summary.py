@@ -60,6 +60,7 @@ class EvaluationSummary:
     input_errors: tuple[str, ...] = ()
     text_mismatches: tuple[str, ...] = ()
     duplicate_ids: tuple[str, ...] = ()
+    failed_documents: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, result: EvaluationResult) -> EvaluationSummary:
@@ -99,6 +100,7 @@ class EvaluationSummary:
             input_errors=tuple(result.input_errors),
             text_mismatches=tuple(result.text_mismatches),
             duplicate_ids=tuple(result.duplicate_ids),
+            failed_documents=tuple(result.failed_documents),
         )
 
     def __add__(self, other: EvaluationSummary) -> EvaluationSummary:
@@ -134,6 +136,7 @@ class EvaluationSummary:
             input_errors=self.input_errors + other.input_errors,
             text_mismatches=self.text_mismatches + other.text_mismatches,
             duplicate_ids=tuple(dict.fromkeys(self.duplicate_ids + other.duplicate_ids)),
+            failed_documents=self.failed_documents + other.failed_documents,
         )
 
     def with_problems(
