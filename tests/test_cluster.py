@@ -8,6 +8,7 @@ The cluster starts once for the module (a few seconds, plus one pipeline load pe
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import os
 import re
@@ -127,7 +128,7 @@ def test_cluster_output_is_the_single_process_output(
     pids = worker_pids(client)
     # whole shards ran on the two worker processes, each of which loaded one pipeline
     assert {r.worker.rpartition(":")[2] for r in seen} <= {str(p) for p in pids.values()}
-    loaded = client.run(lambda: len(__import__("quotes.cluster").cluster._PIPELINES))
+    loaded = client.run(lambda: len(importlib.import_module("quotes.cluster.workers")._PIPELINES))
     assert set(loaded.values()) == {1}
 
 
