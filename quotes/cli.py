@@ -120,7 +120,8 @@ DaskOption = Annotated[
         "--dask",
         metavar="SCHEDULER",
         help="Run on Dask: local (a LocalCluster, one worker per core), local:N, a scheduler"
-        " address (tcp://HOST:8786) or a scheduler file (.json). Needs quotes[dask].",
+        " address (tcp://HOST:8786) or a scheduler file (.json). Needs the dask extra"
+        " of quotes (docs/scale.md).",
     ),
 ]
 
@@ -133,7 +134,8 @@ def extract(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH...", help=".txt files, folders of them, or .jsonl files of {id, text}."
+            metavar="PATH...",
+            help=".txt files, folders, .jsonl or .jsonl.gz files of {id, text}, or glob patterns.",
         ),
     ],
     output: Annotated[
