@@ -13,11 +13,12 @@ and exactly-once accounting after a killed worker and a rerun.
     the model; the manifest's per-shard seconds give the steady rate of a
     worker. The sharded outputs, concatenated in manifest order, must equal
     the single-process output byte for byte.
-(b) **Overhead per shard**: the same ``--overhead-docs`` documents as one
-    shard per document and as shards of 50, on one local worker: the
-    difference in wall time over the difference in shard count is what one
-    more shard costs (scheduling, opening, writing, checksumming, manifest).
-    Also the round trip of 500 empty tasks.
+(b) **Overhead per shard**: ``--overhead-docs`` one-sentence documents as
+    one shard per document and as shards of 50, alternating twice on one
+    warm local worker (the fastest of each kept): the difference in wall time
+    over the difference in shard count is what one more shard costs
+    (scheduling, opening, writing, checksumming, manifest). Also the round
+    trip of 500 empty tasks.
 (c) **Memory per worker**: ``--memory-docs`` documents in shards of
     ``--shard-size`` on ``local:2``; every manifest line carries the worker's
     resident and peak memory after its shard. Per worker: peak in the first
@@ -185,38 +186,43 @@ def _noop(value: int) -> int:
     return value
 
 
-def overhead(work: Path, count: int) -> dict[str, Any]:
-    docs = list(synthetic_documents(count, seed=29))
+def overhead(work: Path, count: int, rounds: int = 2) -> dict[str, Any]:
+    """What one more shard costs: ``count`` one-sentence documents as ``count`` shards and
+    as shards of 50, alternating ``rounds`` times on one warm worker (fastest of each kept),
+    so that extraction itself is small beside the per-shard work being measured."""
+    docs = [
+        Document(f"short-{i:05d}", f"“The ferry {i} leaves at noon,” the harbour master said.")
+        for i in range(count)
+    ]
     write_shards(work / "one-per-shard", docs, 1)
     write_shards(work / "fifty-per-shard", docs, 50)
-    figures: dict[str, Any] = {"documents": count}
+    figures: dict[str, Any] = {"documents": count, "rounds": rounds}
     with connect("local:1") as client:
         client.submit(_noop, 0).result()
         start = time.perf_counter()
         futures = client.map(_noop, range(500), pure=False)
         client.gather(futures)
         figures["empty_task_ms"] = round((time.perf_counter() - start) / 500 * 1000, 2)
-        # warm the worker's pipeline so that neither timing pays for loading it
-        extract_shards(
-            [work / "fifty-per-shard" / "part-00000.jsonl"],
-            work / "warm",
-            client=client,
-            progress=False,
-        )
-        for label in ("fifty-per-shard", "one-per-shard"):
-            before = load()
-            start = time.perf_counter()
-            run = extract_shards(
-                [work / label], work / f"out-{label}", client=client, progress=False
-            )
-            seconds = time.perf_counter() - start
-            figures[label] = {
-                "shards": run.shards,
-                "seconds": round(seconds, 2),
-                "load_before": before,
-                "load_after": load(),
-            }
-            print(f"  {label}: {run.shards} shards in {seconds:.1f} s ({before})", flush=True)
+        # warm the worker's pipeline so that no timing pays for loading it
+        warm = work / "fifty-per-shard" / "part-00000.jsonl"
+        extract_shards([warm], work / "warm", client=client, progress=False)
+        for round_ in range(rounds):
+            for label in ("fifty-per-shard", "one-per-shard"):
+                before = load()
+                start = time.perf_counter()
+                run = extract_shards(
+                    [work / label], work / f"out-{label}-{round_}", client=client, progress=False
+                )
+                seconds = time.perf_counter() - start
+                best = figures.get(label, {}).get("seconds")
+                if best is None or seconds < best:
+                    figures[label] = {
+                        "shards": run.shards,
+                        "seconds": round(seconds, 2),
+                        "load_before": before,
+                        "load_after": load(),
+                    }
+                print(f"  {label}: {run.shards} shards in {seconds:.1f} s ({before})", flush=True)
     many, few = figures["one-per-shard"], figures["fifty-per-shard"]
     extra = (many["seconds"] - few["seconds"]) / (many["shards"] - few["shards"])
     figures["seconds_per_extra_shard"] = round(extra, 4)
