@@ -87,6 +87,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _require(extra: str, command: str) -> None:
+    """Stop with the `pip install` that fixes it when ``extra`` is not installed."""
+    from .extras import MissingExtraError, require
+
+    try:
+        require(extra, command)
+    except MissingExtraError as err:
+        raise fail(str(err)) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(__version__)
@@ -214,6 +224,8 @@ def _extract_sharded(
     progress: bool,
 ) -> None:
     """``quotes extract ... -o DIR/ [--dask SCHEDULER]``: sharded output and its manifest."""
+    if dask is not None:
+        _require("dask", "extract --dask")
     from .cluster import ClusterError, connect, extract_shards
     from .pipeline import ModelNotFoundError
 
@@ -289,8 +301,9 @@ def evaluate(
     dask: DaskOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
+    from .evaluation import evaluate_paths
     from .report import FORMATS, render
-    from .scoring import DEFAULT_MODES, evaluate_paths
+    from .scoring import DEFAULT_MODES
 
     if mode not in DEFAULT_MODES:
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
@@ -351,6 +364,7 @@ def _evaluate_on_cluster(
     from .pipeline import ModelNotFoundError
     from .report import render
 
+    _require("dask", "evaluate --dask")
     if report is not None:
         raise fail("--report shows every article and is written by one process; drop --dask")
     try:
@@ -444,6 +458,7 @@ def push(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
+    _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
     from .pipeline import ModelNotFoundError
@@ -540,6 +555,7 @@ def pull(
     ] = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
+    _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
     from .labelstudio.convert import ANNOTATION_CHOICES
 
@@ -635,6 +651,7 @@ def agreement(
     if (project is None) == (not files):
         raise fail("give either per-annotator FILEs or --project (one of the two)")
     if project is not None:
+        _require("labelstudio", "agreement --project")
         from .labelstudio.client import LabelStudioError, fetch_annotations
 
         try:
@@ -692,6 +709,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    _require("serve", "serve")
     from .labelstudio.backend import run_server
     from .pipeline import ModelNotFoundError
 
@@ -736,6 +754,7 @@ def speakers(
         if dask is None:
             rows = speaker_table(corpus_documents(paths, model=model, errors=errors))
         else:  # tallies per shard on the workers, merged there
+            _require("dask", "speakers --dask")
             with connect(dask) as client:
                 rows, errors = speaker_table_shards(
                     paths, client=client, load_options={"model": model}

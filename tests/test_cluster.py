@@ -37,9 +37,9 @@ from quotes.cluster import (  # noqa: E402
     frame_meta,
     speaker_table_shards,
 )
+from quotes.evaluation import evaluate_paths  # noqa: E402
 from quotes.pipeline import extract_documents, extract_files  # noqa: E402
 from quotes.report import render_json  # noqa: E402
-from quotes.scoring import evaluate_paths  # noqa: E402
 from quotes.shards import file_sha256, read_manifest  # noqa: E402
 from quotes.speaker_table import corpus_documents, speaker_table  # noqa: E402
 from quotes.types import Document  # noqa: E402
