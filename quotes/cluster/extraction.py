@@ -301,7 +301,11 @@ def extract_shards(
             )
         by_name = {s.name: s for s in todo}
         bar = tqdm(
-            total=len(todo), desc="extract", unit="shard", disable=not progress, file=sys.stderr
+            total=len(todo),
+            desc="extract",
+            unit="shard",
+            disable=not progress or not todo,
+            file=sys.stderr,
         )
 
         def record(result: ShardResult) -> None:
