@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -135,6 +137,25 @@ RulesOnlyOption = Annotated[
     bool,
     typer.Option("--rules-only", help="Extract with the rules alone, without the trained model."),
 ]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="SCHEDULER",
+        help="Run on Dask: local (a LocalCluster, one worker per core), local:N, a scheduler"
+        " address (tcp://HOST:8786) or a scheduler file (.json). Needs the dask extra"
+        " of quotes (docs/scale.md).",
+    ),
+]
+
+
+def load_options(model: str | None, model_dir: Path | None, rules_only: bool) -> dict[str, object]:
+    """What :func:`quotes.pipeline.load_pipeline` takes, for workers that load their own."""
+    return {
+        "model": model,
+        "model_dir": None if model_dir is None else str(model_dir),
+        "rules_only": rules_only,
+    }
 
 
 # --- extract ---------------------------------------------------------------
@@ -145,12 +166,19 @@ def extract(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH...", help=".txt files, folders of them, or .jsonl files of {id, text}."
+            metavar="PATH...",
+            help=".txt files, folders, .jsonl or .jsonl.gz files of {id, text}, or glob patterns.",
         ),
     ],
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", metavar="OUT.jsonl", help="Write JSONL here (atomically)."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT.jsonl|DIR/",
+            help="Write JSONL here (atomically); a folder (DIR/) gets one output shard per"
+            " input shard and a manifest.",
+        ),
     ] = None,
     model: ModelOption = None,
     model_dir: ModelDirOption = None,
@@ -158,10 +186,32 @@ def extract(
     n_process: Annotated[int, typer.Option(metavar="N", help="Worker processes for spaCy.")] = 1,
     batch_size: Annotated[int, typer.Option(metavar="N", help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    dask: DaskOption = None,
+    gzip: Annotated[
+        bool, typer.Option("--gzip", help="With -o DIR/: write .jsonl.gz output shards.")
+    ] = False,
+    texts_per_shard: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="With -o DIR/: .txt files of one folder per shard."),
+    ] = 200,
 ) -> None:
     """Extract quotes from PATHS and write one JSON document a line."""
     from .pipeline import extract_files
 
+    if output is not None and _is_folder_output(output):
+        _extract_sharded(
+            paths,
+            Path(output),
+            load_options=load_options(model, model_dir, rules_only),
+            dask=dask,
+            gzip=gzip,
+            batch_size=batch_size,
+            texts_per_shard=texts_per_shard,
+            progress=progress,
+        )
+        return
+    if dask is not None or gzip:
+        raise fail("--dask and --gzip write sharded output: give a folder, -o DIR/")
     try:
         errors = extract_files(
             paths,
@@ -182,6 +232,52 @@ def extract(
         raise
     if errors:
         raise fail(f"{errors} input(s) could not be read (see above); the rest were extracted")
+
+
+def _is_folder_output(output: str) -> bool:
+    """``-o DIR/`` (a trailing slash) or an existing folder asks for sharded output."""
+    return output.endswith(("/", os.sep)) or Path(output).is_dir()
+
+
+def _extract_sharded(
+    paths: list[Path],
+    out_dir: Path,
+    *,
+    load_options: dict[str, object],
+    dask: str | None,
+    gzip: bool,
+    batch_size: int,
+    texts_per_shard: int,
+    progress: bool,
+) -> None:
+    """``quotes extract ... -o DIR/ [--dask SCHEDULER]``: sharded output and its manifest."""
+    if dask is not None:
+        _require("dask", "extract --dask")
+    from .cluster import ClusterError, connect, extract_shards
+    from .model import ModelLoadError
+    from .pipeline import ModelNotFoundError
+
+    try:
+        with contextlib.ExitStack() as stack:
+            client = stack.enter_context(connect(dask)) if dask is not None else None
+            run = extract_shards(
+                paths,
+                out_dir,
+                client=client,
+                load_options=load_options,
+                gzip=gzip,
+                batch_size=batch_size,
+                texts_per_shard=texts_per_shard,
+                progress=progress,
+            )
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: {run.summary()}", err=True)
+    if run.problems:
+        raise fail(
+            f"{run.problems} problem(s) (see above); the rest was extracted."
+            " Rerun the same command to retry failed shards"
+        )
 
 
 # --- evaluate --------------------------------------------------------------
@@ -232,6 +328,7 @@ def evaluate(
     model: ModelOption = None,
     model_dir: ModelDirOption = None,
     rules_only: RulesOnlyOption = False,
+    dask: DaskOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
     from .evaluation import evaluate_paths
@@ -242,6 +339,12 @@ def evaluate(
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if dask is not None:
+        options = load_options(model, model_dir, rules_only)
+        _evaluate_on_cluster(
+            gold, pred, mode=mode, fmt=fmt, report=report, options=options, dask=dask
+        )
+        return
     try:
         result = evaluate_paths(
             gold, pred, focus=mode, model=model, model_dir=model_dir, rules_only=rules_only
@@ -270,6 +373,50 @@ def evaluate(
         except OSError as err:
             raise fail(f"cannot write {report}: {err.strerror}") from None
         typer.echo(f"quotes: wrote {report}", err=True)
+    problems = []
+    if result.input_errors:
+        problems.append(f"{len(result.input_errors)} input(s) could not be read")
+    if result.failed_documents:
+        problems.append(
+            f"the extractor failed on {len(result.failed_documents)} document(s)"
+            " (scored as all misses)"
+        )
+    if problems:
+        raise fail(f"{' and '.join(problems)} (see above); the rest was scored")
+
+
+def _evaluate_on_cluster(
+    gold: list[Path],
+    pred: list[Path] | None,
+    *,
+    mode: str,
+    fmt: str,
+    report: Path | None,
+    options: dict[str, object],
+    dask: str,
+) -> None:
+    """``quotes evaluate --dask``: each shard scored on a worker, the sums combined there."""
+    from .cluster import ClusterError, connect, evaluate_shards
+    from .model import ModelLoadError
+    from .pipeline import ModelNotFoundError
+    from .report import render
+
+    _require("dask", "evaluate --dask")
+    if report is not None:
+        raise fail("--report shows every article and is written by one process; drop --dask")
+    try:
+        with connect(dask) as client:
+            result = evaluate_shards(gold, pred, client=client, focus=mode, load_options=options)
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
+        raise fail(str(err)) from None
+    # the same lines and exit code as the one-process evaluate above
+    for problem in result.input_errors:
+        typer.echo(f"quotes: {problem}", err=True)
+    for failed in result.failed_documents:
+        typer.echo(f"quotes: document {failed}; scored as all misses", err=True)
+    if not result.document_total:
+        raise fail("no documents to score; check --gold and --pred")
+    typer.echo(render(result, fmt), nl=False)
     problems = []
     if result.input_errors:
         problems.append(f"{len(result.input_errors)} input(s) could not be read")
@@ -629,10 +776,12 @@ def speakers(
     model: ModelOption = None,
     model_dir: ModelDirOption = None,
     rules_only: RulesOnlyOption = False,
+    dask: DaskOption = None,
 ) -> None:
     """Print who is quoted how often across PATHS, names merged across documents."""
     if fmt not in ("csv", "json"):
         raise fail(f"unknown --format {fmt!r}; use csv or json")
+    from .cluster import ClusterError, connect, speaker_table_shards
     from .io import atomic_writer
     from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
@@ -640,11 +789,17 @@ def speakers(
 
     errors: list[str] = []
     try:
-        documents = corpus_documents(
-            paths, model=model, model_dir=model_dir, rules_only=rules_only, errors=errors
-        )
-        rows = speaker_table(documents)
-    except (ModelNotFoundError, ModelLoadError, OSError) as err:
+        options = load_options(model, model_dir, rules_only)
+        if dask is None:
+            documents = corpus_documents(
+                paths, model=model, model_dir=model_dir, rules_only=rules_only, errors=errors
+            )
+            rows = speaker_table(documents)
+        else:  # tallies per shard on the workers, merged there
+            _require("dask", "speakers --dask")
+            with connect(dask) as client:
+                rows, errors = speaker_table_shards(paths, client=client, load_options=options)
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
     for error in errors:
         typer.echo(f"quotes: {error}", err=True)

@@ -14,6 +14,7 @@ import importlib
 EXTRAS: dict[str, tuple[str, ...]] = {
     "labelstudio": ("label_studio_sdk", "httpx"),
     "serve": ("fastapi", "uvicorn"),
+    "dask": ("distributed",),
 }
 
 

@@ -189,3 +189,88 @@ def write_documents(path: str | Path, documents: Iterable[Document]) -> int:
             handle.write(dump_json_line(doc.to_dict()) + "\n")
             count += 1
     return count
+
+
+# --- compressed JSONL (shards) ----------------------------------------------
+
+
+def _gzip_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Parsed JSON objects of a ``.jsonl.gz`` file, each with its 1-based line number.
+
+    A stream that cannot be opened or decompressed to its end gives an
+    :class:`InputError` without a line number (the rest of the file is lost),
+    after the lines read before the damage.
+    """
+    import gzip
+    import zlib
+
+    number = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    yield number, InputError(str(path), "line is not UTF-8", number)
+                    continue
+                except json.JSONDecodeError as err:
+                    yield (
+                        number,
+                        InputError(
+                            str(path), f"malformed JSON ({err.msg}); fix or drop the line", number
+                        ),
+                    )
+                    continue
+                if not isinstance(record, dict):
+                    yield number, InputError(str(path), "a line must be a JSON object", number)
+                    continue
+                yield number, record
+    except (OSError, EOFError, zlib.error) as err:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        where = "cannot read" if number == 0 else f"corrupt after line {number}"
+        yield (
+            number,
+            InputError(str(path), f"{where}: {reason}; re-create the .jsonl.gz file"),
+        )
+
+
+def iter_gzip_input_documents(path: str | Path) -> Iterator[Document | InputError]:
+    """Documents to extract from one ``.jsonl.gz`` file of ``{"id", "text"}`` lines.
+
+    The same checks as :func:`iter_input_documents` per line; a damaged
+    stream ends with an :class:`InputError` that has no line number.
+    """
+    source = Path(path)
+    for number, record in _gzip_jsonl_lines(source):
+        if isinstance(record, InputError):
+            yield record
+            continue
+        text, doc_id = record.get("text"), record.get("id")
+        if not isinstance(text, str) or doc_id is None:
+            yield InputError(str(source), 'a line needs "id" and a string "text"', number)
+            continue
+        if not _encodable(text):
+            yield InputError(
+                str(source),
+                "text holds a lone surrogate escape (e.g. \\ud800); fix its encoding",
+                number,
+            )
+            continue
+        yield Document(id=str(doc_id), text=text)
+
+
+def iter_gzip_annotated_documents(
+    path: str | Path, *, check: bool = True
+) -> Iterator[Document | InputError]:
+    """Documents with quotes from one ``.jsonl.gz`` file (gold, predictions)."""
+    source = Path(path)
+    for number, record in _gzip_jsonl_lines(source):
+        if isinstance(record, InputError):
+            yield record
+            continue
+        try:
+            yield Document.from_dict(record, check=check)
+        except SchemaError as err:
+            yield InputError(str(source), f"{err}; fix the record", number)

@@ -102,6 +102,22 @@ def load_pipeline(
     return nlp
 
 
+def model_version(nlp: Language) -> str:
+    """The version of what extracts:
+    ``quotes-<version>+<lang>_<pipeline>-<pipeline version>+<rules or the model's version>``.
+
+    Recorded with every output shard (the manifest) so that a rerun with another
+    model redoes the shards instead of mixing models in one output.
+    """
+    from . import __version__
+
+    meta = nlp.meta
+    spacy_part = f"{meta.get('lang', 'xx')}_{meta.get('name')}-{meta.get('version')}"
+    extractor = nlp.get_pipe("quote_extractor") if "quote_extractor" in nlp.pipe_names else None
+    quotes_model = getattr(extractor, "model_version", "rules")
+    return f"quotes-{__version__}+{spacy_part}+{quotes_model}"
+
+
 def _chunks(text: str, max_length: int) -> list[tuple[int, str]]:
     """Split ``text`` at paragraph breaks into pieces under ``max_length``.
 
@@ -251,7 +267,8 @@ def extract_files(
 
     from tqdm import tqdm
 
-    from .io import atomic_writer, dump_json_line, iter_input_documents
+    from .io import atomic_writer, dump_json_line
+    from .shards import iter_input
 
     pipeline = (
         nlp if nlp is not None else load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
@@ -264,7 +281,7 @@ def extract_files(
         tqdm.write(f"quotes: {error}", file=sys.stderr)
 
     def readable() -> Iterator[Document]:
-        for item in iter_input_documents(paths):
+        for item in iter_input(paths):  # files, folders, globs, .jsonl.gz shards
             if isinstance(item, InputError):
                 report(item)
             else:
