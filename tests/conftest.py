@@ -23,6 +23,12 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def model_nlp():
+    """The default pipeline: the rules with the shipped model, loaded once."""
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
 def dev_dir() -> Path:
     """``../shared/dev``; tests that need it skip when it is absent."""
     if not (DEV / "ggt_dev.jsonl").exists():
