@@ -86,8 +86,10 @@ class OffsetMap:
     def to_points(self, units: int) -> int | None:
         """The code point offset of UTF-16 offset ``units`` (None inside a surrogate pair)."""
         astral: list[int] = self._astral  # type: ignore[attr-defined]
-        if not astral:
-            return units
+        total = self.to_units(len(self.text))
+        if not astral or units < 0 or units > total:
+            # past the end: still past the end in code points (the caller says so)
+            return units if not astral or units < 0 else len(self.text) + units - total
         low, high = 0, len(self.text)
         while low < high:  # the smallest offset whose UTF-16 offset is >= units
             mid = (low + high) // 2
