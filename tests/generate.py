@@ -12,11 +12,37 @@ import random
 
 from quotes.types import QUOTE_TYPES, CharSpan, Document, Quote
 
-WORDS = (
-    "the council said talks would resume soon and officials were hopeful "
-    "Zoë Müller café déjà naïve 北京 😀 “yes” ‘no’ «oui» talks, plan; vote: 2024 "
-    "we will win\tthis\nround again"
-).split(" ")
+WORDS = [
+    "the",
+    "council",
+    "said",
+    "talks",
+    "would",
+    "resume",
+    "soon",
+    "and",
+    "officials",
+    "were",
+    "hopeful",
+    "Zoë",
+    "Müller",
+    "café",
+    "déjà",
+    "naïve",
+    "北京",
+    "😀",
+    "“yes”",
+    "‘no’",
+    "«oui»",
+    "talks,",
+    "plan;",
+    "vote:",
+    "2024",
+    "we",
+    "will",
+    "win\tthis\nround",
+    "again",
+]
 NAMES = ("Ana Ruiz", "Bo Chen", "Zoë Müller", "the council", "officials", "北京 office", "O'Neil")
 
 
