@@ -12,37 +12,11 @@ import random
 
 from quotes.types import QUOTE_TYPES, CharSpan, Document, Quote
 
-WORDS = [
-    "the",
-    "council",
-    "said",
-    "talks",
-    "would",
-    "resume",
-    "soon",
-    "and",
-    "officials",
-    "were",
-    "hopeful",
-    "Zoë",
-    "Müller",
-    "café",
-    "déjà",
-    "naïve",
-    "北京",
-    "😀",
-    "“yes”",
-    "‘no’",
-    "«oui»",
-    "talks,",
-    "plan;",
-    "vote:",
-    "2024",
-    "we",
-    "will",
-    "win\tthis\nround",
-    "again",
-]
+_SENTENCE = (
+    "the council said talks would resume soon and officials were hopeful Zoë Müller café déjà"
+    " naïve 北京 😀 “yes” ‘no’ «oui» talks, plan; vote: 2024 we will win"
+)
+WORDS = (*_SENTENCE.split(), "win\tthis\nround", "again")
 NAMES = ("Ana Ruiz", "Bo Chen", "Zoë Müller", "the council", "officials", "北京 office", "O'Neil")
 
 
