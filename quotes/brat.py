@@ -375,11 +375,8 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
         problem = _check_textbound(tb, text)
         if problem is not None:
             problems.append((tb.line, problem))
-    bad = {
-        tb_id
-        for tb_id, tb in ann.textbounds.items()
-        if any(line == tb.line for line, _ in problems)
-    }
+    bad_lines = {line for line, _ in problems}
+    bad = {tb_id for tb_id, tb in ann.textbounds.items() if tb.line in bad_lines}
     ann.textbounds = {k: v for k, v in ann.textbounds.items() if k not in bad}
     scheme = detect_scheme(ann)
     warnings: list[tuple[int, str]] = []
@@ -388,15 +385,18 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
     else:
         annotation, more = _quotes_scheme(ann, text)
     problems.extend(more)
+    lines = {tb.id: tb.line for tb in ann.textbounds.values()}
+    lines.update((rel.id, rel.line) for rel in ann.relations)
+    lines.update((event.id, event.line) for event in ann.events)
     quotes: list[Quote] = []
     if not problems:
         try:
             quotes, dropped = annotation_to_quotes(annotation, text)
         except AnnotationError as err:
-            problems.extend((_line_of(ann, r), r) for r in err.reasons)
+            problems.extend((_line_of(lines, r), r) for r in err.reasons)
         else:
             for drop in dropped:
-                warnings.append((_line_of(ann, drop.region.id), str(drop)))
+                warnings.append((_line_of(lines, drop.region.id), str(drop)))
     errors = tuple(f"{source}:{line}: {reason}" for line, reason in sorted(problems))
     notes = tuple(f"{source}:{line}: {reason}" for line, reason in sorted(warnings))
     if errors:
@@ -404,14 +404,11 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
     return AnnReading(Document(doc_id, text, tuple(quotes)), (), notes, scheme)
 
 
-def _line_of(ann: AnnFile, reason_or_id: str) -> int:
+def _line_of(lines: dict[str, int], reason_or_id: str) -> int:
     """The line of the first annotation id named in a reason (0 when none is)."""
-    for token in re.findall(r"\b[TRE#]\d+\b", reason_or_id) or [reason_or_id]:
-        if token in ann.textbounds:
-            return ann.textbounds[token].line
-        for item in (*ann.relations, *ann.events):
-            if getattr(item, "id", None) == token:
-                return int(getattr(item, "line", 0))
+    for token in re.findall(r"\b[TRE]\d+\b", reason_or_id) or [reason_or_id]:
+        if token in lines:
+            return lines[token]
     return 0
 
 
@@ -667,6 +664,7 @@ def read_brat_paths(paths: Iterable[str | Path]) -> BratImport:
     other files come through.
     """
     result = BratImport()
+    # one text at a time: several annotators' files of a document sort next to each other
     texts: dict[Path, str | InputError] = {}
     for item in expand_ann_paths(paths):
         if isinstance(item, InputError):
@@ -678,7 +676,7 @@ def read_brat_paths(paths: Iterable[str | Path]) -> BratImport:
             result.errors.append(str(found))
             continue
         if found.txt not in texts:
-            texts[found.txt] = _read_text(found.txt, MAX_ANN_BYTES)
+            texts = {found.txt: _read_text(found.txt, MAX_ANN_BYTES)}
         text = texts[found.txt]
         content = _read_text(found.ann, MAX_ANN_BYTES)
         if isinstance(text, InputError) or isinstance(content, InputError):

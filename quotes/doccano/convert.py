@@ -329,11 +329,22 @@ def apply_name_comments(
     quotes: Sequence[Quote], comments: Sequence[tuple[str, tuple[str, ...]]]
 ) -> list[Quote]:
     """``quotes`` with names from comment lines: by speaker mention text, else by quote start."""
+    from bisect import bisect_left
+
     out = list(quotes)
+    by_mention: dict[str, list[int]] = {}
+    for i, quote in enumerate(out):
+        if quote.speaker is not None:
+            by_mention.setdefault(quote.speaker.text, []).append(i)
+    # quote texts sorted, so that the quotes starting with a key are one run found by bisection
+    starts = sorted((q.text, i) for i, q in enumerate(out))
     for key, names in comments:
-        hits = [i for i, q in enumerate(out) if q.speaker is not None and q.speaker.text == key]
+        hits = by_mention.get(key, [])
         if not hits and len(key) >= MIN_QUOTE_PREFIX:
-            hits = [i for i, q in enumerate(out) if q.text.startswith(key)]
+            at = bisect_left(starts, (key, -1))
+            while at < len(starts) and starts[at][0].startswith(key):
+                hits.append(starts[at][1])
+                at += 1
         for i in hits:
             out[i] = replace(out[i], speaker_name=names)
     return out
