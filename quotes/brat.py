@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -194,27 +194,64 @@ def parse_ann(content: str) -> tuple[AnnFile, list[tuple[int, str]]]:
     return ann, problems
 
 
-def _field_text(text: str, offsets: Sequence[tuple[int, int]]) -> str:
-    """The text field brat writes: the pieces joined by a space, line breaks as spaces."""
-    joined = " ".join(text[a:b] for a, b in offsets)
-    return joined.replace("\r", " ").replace("\n", " ")
+#: Characters a piece never holds: brat's .ann is tab-separated and line-based.
+_BREAKS = re.compile(r"[\t\n\r]+")
 
 
-def _check_textbound(tb: TextBound, text: str) -> str | None:
+class BratText:
+    """A text and the pieces brat can mark in it.
+
+    Offsets are code points of the file's text as read, ``\r\n`` counting
+    two, as brat (Python 3) and INCEpTION read a ``.txt`` (brat 1.3 under
+    Python 2 read it with universal newlines and counted one).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def pieces(self, spans: Sequence[CharSpan]) -> tuple[tuple[int, int], ...]:
+        """brat offsets of ``spans``, cut at tabs and line breaks (which brat cannot hold)."""
+        out: list[tuple[int, int]] = []
+        for span in spans:
+            start = span.start
+            for cut in _BREAKS.finditer(self.text, span.start, span.end):
+                if cut.start() > start:
+                    out.append((start, cut.start()))
+                start = cut.end()
+            if span.end > start:
+                out.append((start, span.end))
+        return tuple(out)
+
+    def field(self, offsets: Sequence[tuple[int, int]]) -> str:
+        """The text field of brat offsets: the pieces' text joined by a space."""
+        return " ".join(self.text[a:b] for a, b in offsets)
+
+    def raw_pieces(self, offsets: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+        """Our offsets of brat pieces, rejoined where only tabs or line breaks cut them."""
+        out: list[tuple[int, int]] = []
+        for start, end in offsets:
+            if out and _BREAKS.fullmatch(self.text, out[-1][1], start):
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+        return tuple(out)
+
+
+def _check_textbound(tb: TextBound, text: BratText) -> str | None:
     """Why a text-bound annotation does not fit ``text`` (None when it does)."""
     previous = -1
     for start, end in tb.offsets:
         if not start < end:
             return f"{tb.id} ({tb.type}): empty or reversed offsets {start} {end}"
-        if end > len(text):
+        if end > len(text.text):
             return (
                 f"{tb.id} ({tb.type}): offsets {start} {end} are past the end of the text"
-                f" ({len(text)} characters)"
+                f" ({len(text.text)} characters)"
             )
         if start < previous:
             return f"{tb.id} ({tb.type}): pieces overlap or are out of order at {start}"
         previous = end
-    expected = _field_text(text, tb.offsets)
+    expected = text.field(tb.offsets)
     if tb.text != expected:
         return f"{tb.id} ({tb.type}): text {tb.text!r} disagrees with the .txt there ({expected!r})"
     return None
@@ -371,13 +408,19 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
     goes on with the other files.
     """
     ann, problems = parse_ann(content)
+    counted = BratText(text)
     for tb in ann.textbounds.values():
-        problem = _check_textbound(tb, text)
+        problem = _check_textbound(tb, counted)
         if problem is not None:
             problems.append((tb.line, problem))
     bad_lines = {line for line, _ in problems}
     bad = {tb_id for tb_id, tb in ann.textbounds.items() if tb.line in bad_lines}
-    ann.textbounds = {k: v for k, v in ann.textbounds.items() if k not in bad}
+    # from here on, offsets are ours (code points of the raw text), pieces rejoined
+    ann.textbounds = {
+        k: replace(v, offsets=counted.raw_pieces(v.offsets))
+        for k, v in ann.textbounds.items()
+        if k not in bad
+    }
     scheme = detect_scheme(ann)
     warnings: list[tuple[int, str]] = []
     if scheme == "polnear":
@@ -415,13 +458,14 @@ def _line_of(lines: dict[str, int], reason_or_id: str) -> int:
 # --- documents -> .ann ----------------------------------------------------------
 
 
-def _offsets_field(pieces: Sequence[CharSpan]) -> str:
-    return ";".join(f"{p.start} {p.end}" for p in pieces)
-
-
-def _textbound_line(ident: str, label: str, pieces: Sequence[CharSpan], text: str) -> str:
-    offsets = tuple((p.start, p.end) for p in pieces)
-    return f"{ident}\t{label} {_offsets_field(pieces)}\t{_field_text(text, offsets)}"
+def _textbound_line(ident: str, label: str, pieces: Sequence[CharSpan], text: BratText) -> str:
+    offsets = text.pieces(pieces)
+    if not offsets:
+        raise BratError(
+            f"{label} {pieces[0].text!r} holds only tabs or line breaks, which brat cannot mark"
+        )
+    field = ";".join(f"{a} {b}" for a, b in offsets)
+    return f"{ident}\t{label} {field}\t{text.field(offsets)}"
 
 
 def _check_names(doc: Document) -> None:
@@ -439,17 +483,21 @@ def document_to_ann(doc: Document, scheme: Scheme = "quotes") -> str:
 
     Raises :class:`BratError` when a speaker name cannot be kept in a note.
     """
-    return _quotes_ann(doc) if scheme == "quotes" else _polnear_ann(doc)
+    try:
+        return _quotes_ann(doc) if scheme == "quotes" else _polnear_ann(doc)
+    except BratError as err:
+        raise BratError(f"document {doc.id}: {err}") from None
 
 
 def _quotes_ann(doc: Document) -> str:
     _check_names(doc)
     annotation = quotes_to_annotation(sorted(doc.quotes, key=lambda q: (q.start, q.end, q.type)))
+    counted = BratText(doc.text)
     ids: dict[str, str] = {}
     lines: list[str] = []
     for number, region in enumerate(annotation.regions, start=1):
         ids[region.id] = f"T{number}"
-        lines.append(_textbound_line(ids[region.id], region.label, region.pieces, doc.text))
+        lines.append(_textbound_line(ids[region.id], region.label, region.pieces, counted))
     for number, link in enumerate(annotation.links, start=1):
         lines.append(f"R{number}\t{link.label} Arg1:{ids[link.from_id]} Arg2:{ids[link.to_id]}")
     for number, (rid, names) in enumerate(annotation.names.items(), start=1):
@@ -462,6 +510,7 @@ def _polnear_ann(doc: Document) -> str:
     lines: list[str] = []
     ids: dict[tuple[str, int, int], str] = {}
     count = 0
+    counted = BratText(doc.text)
 
     def textbound(label: str, pieces: Sequence[CharSpan], share: bool) -> str:
         nonlocal count
@@ -472,7 +521,7 @@ def _polnear_ann(doc: Document) -> str:
         ident = f"T{count}"
         if share:
             ids[key] = ident
-        lines.append(_textbound_line(ident, label, pieces, doc.text))
+        lines.append(_textbound_line(ident, label, pieces, counted))
         return ident
 
     for number, quote in enumerate(sorted(doc.quotes, key=lambda q: (q.start, q.end)), start=1):
@@ -488,7 +537,7 @@ def _polnear_ann(doc: Document) -> str:
             else POLNEAR_EVENT_NO_SOURCE
         )
         anchor = quote.cue if quote.cue is not None and len(quote.cue) else quote.pieces()[0]
-        trigger = textbound(event_type, (anchor,), False)
+        trigger = textbound(event_type, (anchor,), True)
         lines.append(f"E{number}\t{event_type}:{trigger} {' '.join(args)}")
     return "".join(line + "\n" for line in lines)
 

@@ -25,12 +25,26 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words) + rng.choice([".", "!", "?", ""])
 
 
+def _trimmed(text: str, start: int, end: int) -> CharSpan | None:
+    """``[start, end)`` without outer white space (spans never start or end with it),
+    or None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return CharSpan.of(text, start, end) if end > start else None
+
+
 def random_document(rng: random.Random, doc_id: str) -> Document:
-    """One document: 1-4 paragraphs of invented words, 0-6 quotes with their parts."""
+    """One document: 1-4 paragraphs of invented words, 0-6 quotes with their parts.
+
+    Spans never start or end with white space; fragments are cut by at least
+    one visible character (the attribution that interrupts a quote)."""
     paragraphs = [
         " ".join(_sentence(rng) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))
     ]
-    text = "\n\n".join(paragraphs)
+    separator = rng.choice(["\n\n", "\n\n", "\r\n\r\n"])
+    text = separator.join(paragraphs)
     quotes: list[Quote] = []
     cursor = 0
     for _ in range(rng.randint(0, 6)):
@@ -39,22 +53,25 @@ def random_document(rng: random.Random, doc_id: str) -> Document:
             break
         start = rng.randint(cursor, len(text) - 12)
         end = rng.randint(start + 3, min(len(text) - 8, start + 60))
-        if end <= start:
-            break
-        content = CharSpan.of(text, start, end)
+        content = _trimmed(text, start, end)
+        if content is None:
+            continue
         fragments: tuple[CharSpan, ...] = ()
-        if end - start >= 6 and rng.random() < 0.2:
-            cut = rng.randint(start + 1, end - 4)
-            gap = rng.randint(cut + 1, end - 1)
-            fragments = (CharSpan.of(text, start, cut), CharSpan.of(text, gap, end))
+        if len(content) >= 6 and rng.random() < 0.2:
+            cut = rng.randint(content.start + 1, content.end - 4)
+            gap = rng.randint(cut + 1, content.end - 1)
+            first = _trimmed(text, content.start, cut)
+            second = _trimmed(text, gap, content.end)
+            if first and second and text[first.end : second.start].strip():
+                fragments = (first, second)
         speaker = cue = None
-        after = end + 1
+        after = content.end + 1
         if rng.random() < 0.8 and after + 3 <= len(text):
             s = rng.randint(after, len(text) - 2)
-            speaker = CharSpan.of(text, s, min(len(text), s + rng.randint(1, 8)))
+            speaker = _trimmed(text, s, min(len(text), s + rng.randint(1, 8)))
         if rng.random() < 0.8 and after + 3 <= len(text):
             c = rng.randint(after, len(text) - 2)
-            cue = CharSpan.of(text, c, min(len(text), c + rng.randint(1, 6)))
+            cue = _trimmed(text, c, min(len(text), c + rng.randint(1, 6)))
         names = tuple(rng.sample(NAMES, rng.choice([0, 1, 1, 1, 2])))
         quotes.append(
             Quote(
@@ -67,7 +84,7 @@ def random_document(rng: random.Random, doc_id: str) -> Document:
                 fragments=fragments,
             )
         )
-        cursor = end + 1
+        cursor = content.end + 1
     return Document(doc_id, text, tuple(quotes))
 
 

@@ -338,3 +338,26 @@ def test_unlinked_speaker_is_dropped_with_a_warning(tmp_path: Path) -> None:
     assert found.warnings == [
         f"{tmp_path / 'a.ann'}:2: region T2 (Speaker 'Ana') belongs to no quote"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "offsets"),
+    [
+        ("He said: “We won\nthe vote” today.", "We won\nthe vote", "10 16;17 25"),
+        ("He said: “We won\r\n\tthe vote” today.", "We won\r\n\tthe vote", "10 16;19 27"),
+        ("Line one.\r\nShe said “yes”.", "yes", "21 24"),
+    ],
+)
+def test_tabs_and_line_breaks_are_cut_out_and_joined_again(
+    tmp_path: Path, text: str, part: str, offsets: str
+) -> None:
+    start = text.index(part)
+    quote = Quote("direct", CharSpan.of(text, start, start + len(part)), speaker_name=("Kim",))
+    doc = Document("d", text, (quote,))
+    ann = document_to_ann(doc)
+    line = ann.splitlines()[0]
+    assert line.split("\t")[1] == f"DirectQuote {offsets}"
+    assert "\n" not in line and line.count("\t") == 2
+    write_brat([doc], tmp_path)
+    found = read_brat_paths([tmp_path])
+    assert found.errors == [] and found.documents[None] == [gold_document(doc)]

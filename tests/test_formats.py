@@ -70,6 +70,7 @@ def test_generated_documents_cover_the_hard_cases() -> None:
     assert any(len(q.speaker_name) == 2 for q in quotes) and any(not q.speaker_name for q in quotes)
     assert any(ord(ch) > 0xFFFF for d in docs for ch in d.text)
     assert any("\n" in q.text or "\t" in q.text for q in quotes)
+    assert any("\r\n" in d.text for d in docs)
     assert any(q.speaker is None for q in quotes) and any(q.cue is None for q in quotes)
 
 
