@@ -45,7 +45,7 @@ def ensure_venv(timeout: float = 1200.0) -> Path:
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
     stamp = venv / "quotes-requirements.txt"
     venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f".{venv.name}.lock", "w") as lock:
+    with open(venv.with_name(venv.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
             return venv
