@@ -63,7 +63,8 @@ def test_span_groups_align_with_quotes(nlp: Any, text: str) -> None:
     ],
 )
 def test_span_labels(nlp: Any, text: str, expected: list[str]) -> None:
-    assert [s.label_ for s in nlp(text).spans["quotes"]] == expected
+    doc = nlp(text)  # span groups need their doc alive
+    assert [s.label_ for s in doc.spans["quotes"]] == expected
 
 
 def test_factory_registered_through_entry_point() -> None:
