@@ -306,6 +306,7 @@ class PushReport:
     conflicts: list[str] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
     import_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line of counts."""
@@ -393,6 +394,15 @@ def push(
     try:
         found = ensure_project(conn, project)
         report = PushReport(project_id=int(found["id"]))
+        if not found.get("collaborative_annotation"):
+            # labels belong to their author: annotators would start from an empty page
+            message = (
+                f"project {project!r} does not share annotations among its members: annotators"
+                " will not see the pre-annotations; turn on 'Share annotations across all users'"
+                " in its settings"
+            )
+            report.warnings.append(message)
+            tqdm.write(f"quotes: warning: {message}", file=sys.stderr)
         known = existing_examples(conn, report.project_id)
         seen: dict[str, str] = {}
 
@@ -522,6 +532,8 @@ def records_to_documents(
     """Gold documents from exported records; malformed ones are skipped with their reason."""
     result = PullResult()
     for annotator, records in groups.items():
+        if annotator is not None and not records:
+            continue  # a member who marked nothing done
         docs: list[Document] = []
         seen: dict[str, Any] = {}
         for record in records:

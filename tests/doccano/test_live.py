@@ -48,28 +48,6 @@ def api(server: DoccanoServer, user: tuple[str, str] | None = None) -> httpx.Cli
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Token {token}"})
 
 
-def add_annotator(server: DoccanoServer, project_id: int) -> None:
-    with api(server) as admin:
-        users = {u["username"]: u["id"] for u in admin.get("/v1/users").json()}
-        if ANNOTATOR[0] not in users:
-            made = admin.post(
-                "/v1/users/create",
-                json={
-                    "username": ANNOTATOR[0],
-                    "email": "amy@example.com",
-                    "password1": ANNOTATOR[1],
-                    "password2": ANNOTATOR[1],
-                },
-            )
-            made.raise_for_status()
-            users[ANNOTATOR[0]] = made.json()["id"]
-        roles = {r["name"]: r["id"] for r in admin.get("/v1/roles").json()}
-        admin.post(
-            f"/v1/projects/{project_id}/members",
-            json={"user": users[ANNOTATOR[0]], "role": roles["annotator"]},
-        ).raise_for_status()
-
-
 def examples(client: httpx.Client, project_id: int) -> dict[str, int]:
     found = client.get(f"/v1/projects/{project_id}/examples", params={"limit": 100}).json()
     return {e["meta"]["doc_id"]: e["id"] for e in found["results"]}
@@ -128,7 +106,7 @@ def test_push_correct_pull_round_trip(dc_env: DoccanoServer, nlp: Any, tmp_path:
     conn.close()
 
     pushed = {d.id: gold_document(d) for d in extract_documents(seed_docs(), nlp)}
-    add_annotator(dc_env, report.project_id)
+    add_member(dc_env, report.project_id, ANNOTATOR)
     amy = api(dc_env, ANNOTATOR)
     pid = report.project_id
     ids = examples(amy, pid)
@@ -262,3 +240,72 @@ def test_conflicts_and_refusals(dc_env: DoccanoServer, tmp_path: Path) -> None:
         connect(password="wrong-password")
     with pytest.raises(DoccanoError, match="cannot reach doccano"):
         connect(url="http://127.0.0.1:9")
+
+
+def add_member(server: DoccanoServer, project_id: int, user: tuple[str, str]) -> None:
+    """Create ``user`` if needed and make them an annotator of the project."""
+    with api(server) as admin:
+        users = {u["username"]: u["id"] for u in admin.get("/v1/users").json()}
+        if user[0] not in users:
+            made = admin.post(
+                "/v1/users/create",
+                json={
+                    "username": user[0],
+                    "email": f"{user[0]}@example.com",
+                    "password1": user[1],
+                    "password2": user[1],
+                },
+            )
+            made.raise_for_status()
+            users[user[0]] = made.json()["id"]
+        roles = {r["name"]: r["id"] for r in admin.get("/v1/roles").json()}
+        admin.post(
+            f"/v1/projects/{project_id}/members",
+            json={"user": users[user[0]], "role": roles["annotator"]},
+        ).raise_for_status()
+
+
+def test_unshared_project_gives_one_gold_per_annotator(
+    dc_env: DoccanoServer, tmp_path: Path
+) -> None:
+    text = "The mayor said the bridge is safe. Critics said it is not."
+    with api(dc_env) as admin:
+        made = admin.post(
+            "/v1/projects",
+            json={
+                **PROJECT_SETTINGS,
+                "name": "Two annotators",
+                "description": "each annotator on their own",
+                "guideline": "",
+                "collaborative_annotation": False,
+            },
+        )
+        made.raise_for_status()
+        pid = int(made.json()["id"])
+    report = push([], "Two annotators", documents=[Document("b", text)], progress=False)
+    assert report.imported == 1 and "does not share annotations" in report.warnings[0]
+    first = CharSpan.of(text, text.index("the bridge"), text.index(" Critics") - 1)
+    second = CharSpan.of(text, text.index("it is not"), len(text) - 1)
+    raj = ("raj", "raj-password-123")
+    for user, quote in ((ANNOTATOR, first), (raj, second)):
+        add_member(dc_env, pid, user)
+        with api(dc_env, user) as client:
+            eid = examples(client, pid)["b"]
+            types = {
+                t["text"]: t["id"] for t in client.get(f"/v1/projects/{pid}/span-types").json()
+            }
+            base = f"/v1/projects/{pid}/examples/{eid}"
+            # each annotator starts from an empty page: their labels are their own
+            assert client.get(f"{base}/spans").json() == []
+            spans = Spans(client, base, text, types, {})
+            spans.add(quote, "IndirectQuote")
+            client.post(f"{base}/states", json={}).raise_for_status()
+    result = pull("Two annotators", tmp_path / "gold")
+    assert result.skipped == []
+    assert {
+        a: [q.text for d in docs for q in d.quotes] for a, docs in result.documents.items()
+    } == {
+        "amy": [first.text],
+        "raj": [second.text],
+    }
+    assert sorted(p.name for p in (tmp_path / "gold").iterdir()) == ["amy.jsonl", "raj.jsonl"]
