@@ -706,7 +706,7 @@ class BratImport:
     files: int = 0
 
 
-def read_brat_paths(paths: Iterable[str | Path]) -> BratImport:
+def read_brat_paths(paths: Iterable[str | Path], *, progress: bool = False) -> BratImport:
     """Read ``.ann`` files (and folders of them) into documents, one list per annotator.
 
     A file with any problem is reported (file and line) and left out; the
@@ -715,7 +715,14 @@ def read_brat_paths(paths: Iterable[str | Path]) -> BratImport:
     result = BratImport()
     # one text at a time: several annotators' files of a document sort next to each other
     texts: dict[Path, str | InputError] = {}
-    for item in expand_ann_paths(paths):
+    import sys
+
+    from tqdm import tqdm
+
+    found_files = tqdm(
+        expand_ann_paths(paths), desc="import", unit="file", disable=not progress, file=sys.stderr
+    )
+    for item in found_files:
         if isinstance(item, InputError):
             result.errors.append(str(item))
             continue

@@ -437,6 +437,7 @@ def export_command(
     model_version: Annotated[
         str, typer.Option(help="labelstudio-json: the version the predictions carry.")
     ] = "quotes-export",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Write documents with quotes as brat standoff, doccano JSONL or Label Studio tasks."""
     from .formats import FORMATS, export_documents, read_documents
@@ -456,6 +457,7 @@ def export_command(
             output,
             brat_scheme=brat_scheme,  # type: ignore[arg-type]
             model_version=model_version,
+            progress=progress,
         )
     except OSError as err:
         raise fail(f"cannot write {output}: {err.strerror}") from None
@@ -490,13 +492,14 @@ def import_command(
             "--predictions", help="labelstudio-json: read each task's prediction, not annotation."
         ),
     ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Read annotation files back into gold JSONL (bad files: reported, the rest come through)."""
     from .formats import FORMATS, import_documents, write_groups
 
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
-    result = import_documents(paths, fmt, predictions=predictions)
+    result = import_documents(paths, fmt, predictions=predictions, progress=progress)
     for line in result.warnings:
         typer.echo(f"quotes: warning: {line}", err=True)
     for line in result.errors:

@@ -82,8 +82,17 @@ def export_documents(
     *,
     brat_scheme: Scheme = "quotes",
     model_version: str = "quotes-export",
+    progress: bool = False,
 ) -> ExportResult:
-    """Write ``documents`` in ``fmt`` to ``output`` (a folder for brat, else a file), atomically."""
+    """Write ``documents`` in ``fmt`` to ``output`` (a folder for brat, else a file), atomically.
+
+    ``progress`` shows a bar on stderr.
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    documents = tqdm(documents, desc="export", unit="doc", disable=not progress, file=sys.stderr)
     result = ExportResult()
     if fmt == "brat":
         from .brat import SCHEMES, write_brat
@@ -132,6 +141,15 @@ def _files(paths: Iterable[str | Path], suffixes: tuple[str, ...], errors: list[
     return found
 
 
+def _bar(files: list[Path], progress: bool) -> Iterable[Path]:
+    """``files`` with a progress bar on stderr when ``progress``."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(files, desc="import", unit="file", disable=not progress, file=sys.stderr)
+
+
 def _too_big(path: Path, errors: list[str]) -> bool:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -140,14 +158,16 @@ def _too_big(path: Path, errors: list[str]) -> bool:
     return False
 
 
-def import_doccano(paths: Iterable[str | Path], result: ImportResult) -> None:
+def import_doccano(
+    paths: Iterable[str | Path], result: ImportResult, *, progress: bool = False
+) -> None:
     """Documents from doccano JSONL exports (or our own doccano-jsonl files)."""
     from .annotation import AnnotationError
     from .doccano.convert import record_to_document
     from .io import _read_jsonl_lines
 
     docs = result.documents.setdefault(None, [])
-    for path in _files(paths, (".jsonl",), result.errors):
+    for path in _bar(_files(paths, (".jsonl",), result.errors), progress):
         if _too_big(path, result.errors):
             continue
         for number, record in _read_jsonl_lines(path):
@@ -164,13 +184,17 @@ def import_doccano(paths: Iterable[str | Path], result: ImportResult) -> None:
 
 
 def import_labelstudio(
-    paths: Iterable[str | Path], result: ImportResult, *, predictions: bool = False
+    paths: Iterable[str | Path],
+    result: ImportResult,
+    *,
+    predictions: bool = False,
+    progress: bool = False,
 ) -> None:
     """Documents from Label Studio JSON exports (a list of tasks per file)."""
     from .labelstudio.convert import tasks_to_documents
 
     docs = result.documents.setdefault(None, [])
-    for path in _files(paths, (".json",), result.errors):
+    for path in _bar(_files(paths, (".json",), result.errors), progress):
         if _too_big(path, result.errors):
             continue
         try:
@@ -195,21 +219,24 @@ def _prediction_as_annotation(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_documents(
-    paths: Iterable[str | Path], fmt: Format, *, predictions: bool = False
+    paths: Iterable[str | Path], fmt: Format, *, predictions: bool = False, progress: bool = False
 ) -> ImportResult:
-    """Read annotation files of ``fmt`` back into documents, one list per annotator."""
+    """Read annotation files of ``fmt`` back into documents, one list per annotator.
+
+    ``progress`` shows a bar of the files read on stderr.
+    """
     result = ImportResult()
     if fmt == "brat":
         from .brat import read_brat_paths
 
-        found = read_brat_paths(paths)
+        found = read_brat_paths(paths, progress=progress)
         result.documents = found.documents
         result.errors = found.errors
         result.warnings = found.warnings
     elif fmt == "doccano-jsonl":
-        import_doccano(paths, result)
+        import_doccano(paths, result, progress=progress)
     elif fmt == "labelstudio-json":
-        import_labelstudio(paths, result, predictions=predictions)
+        import_labelstudio(paths, result, predictions=predictions, progress=progress)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return result

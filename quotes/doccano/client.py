@@ -512,6 +512,12 @@ def export_records(
         archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     except zipfile.BadZipFile as err:
         raise DoccanoError(f"the export of project {project_id} is not a zip file; retry") from err
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_EXPORT_BYTES:
+        raise DoccanoError(
+            f"the export of project {project_id} unpacks to {unpacked} bytes, over the"
+            f" {MAX_EXPORT_BYTES}-byte limit; split the project"
+        )
     out: dict[str | None, list[dict[str, Any]]] = {}
     for name in archive.namelist():
         if not name.endswith(".jsonl"):
