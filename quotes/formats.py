@@ -18,7 +18,7 @@ no annotator); every unreadable input is reported and the rest comes through.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -141,6 +141,28 @@ def _files(paths: Iterable[str | Path], suffixes: tuple[str, ...], errors: list[
     return found
 
 
+def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of a JSONL file with their line numbers, or why a line is not one."""
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        yield 0, f"cannot read: {err.strerror}"
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as err:
+                yield number, f"not a JSON line ({err}); fix or drop the line"
+                continue
+            if isinstance(record, dict):
+                yield number, record
+            else:
+                yield number, "a line must be a JSON object"
+
+
 def _bar(files: list[Path], progress: bool) -> Iterable[Path]:
     """``files`` with a progress bar on stderr when ``progress``."""
     import sys
@@ -164,15 +186,14 @@ def import_doccano(
     """Documents from doccano JSONL exports (or our own doccano-jsonl files)."""
     from .annotation import AnnotationError
     from .doccano.convert import record_to_document
-    from .io import _read_jsonl_lines
 
     docs = result.documents.setdefault(None, [])
     for path in _bar(_files(paths, (".jsonl",), result.errors), progress):
         if _too_big(path, result.errors):
             continue
-        for number, record in _read_jsonl_lines(path):
-            if isinstance(record, InputError):
-                result.errors.append(str(record))
+        for number, record in _jsonl_records(path):
+            if isinstance(record, str):
+                result.errors.append(f"{path}:{number}: {record}")
                 continue
             try:
                 doc, dropped = record_to_document(record)

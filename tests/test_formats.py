@@ -144,3 +144,20 @@ def test_bad_options_get_one_line(args: list[str], message: str) -> None:
     done = runner.invoke(app, args)
     assert done.exit_code == 1
     assert message in done.output
+
+
+def test_doccano_jsonl_bad_lines_are_named_and_the_rest_come_through(tmp_path: Path) -> None:
+    docs = seeds_gold()[:2]
+    path = tmp_path / "export.jsonl"
+    export_documents(docs, "doccano-jsonl", path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[0])
+    broken["entities"][0]["label"] = "Opinion"
+    path.write_text("\n".join([json.dumps(broken), "{not json", lines[1]]) + "\n")
+    found = import_documents([path], "doccano-jsonl")
+    assert [d.id for d in found.documents[None]] == [docs[1].id]
+    assert len(found.errors) == 2
+    assert (
+        found.errors[0].startswith(f"{path}:1: ") and "unknown label 'Opinion'" in found.errors[0]
+    )
+    assert found.errors[1].startswith(f"{path}:2: not a JSON line")
