@@ -331,11 +331,13 @@ def _polnear_scheme(
     problems: list[tuple[int, str]] = []
     regions: list[Region] = []
     links: list[Link] = []
-    parts: dict[str, str] = {}  # Source/Cue textbound id -> region id
+    parts: set[str] = set()  # Source and Cue textbounds already made regions
     in_event: set[str] = set()
     for event in ann.events:
-        if event.type not in POLNEAR_EVENTS:
-            problems.append((event.line, f"{event.id}: unknown event {event.type!r}"))
+        if not event.type.startswith(POLNEAR_EVENT):
+            warnings.append(
+                (event.line, f"{event.id}: event {event.type!r} is no attribution; left out")
+            )
             continue
         roles: dict[str, str] = {}
         for role, target in ((event.type, event.trigger), *event.args):
@@ -363,12 +365,11 @@ def _polnear_scheme(
                 (POLNEAR_SOURCE, SPEAKER_LABEL, SAID_BY),
                 (POLNEAR_CUE, CUE_LABEL, CUE_OF),
             ):
-                part = roles.get(role)
-                if part is None:
+                part_id = roles.get(role)
+                if part_id is None:
                     continue
-                target = part
-                tb = ann.textbounds[target]
-                if target not in parts:
+                tb = ann.textbounds[part_id]
+                if part_id not in parts:
                     if len(tb.offsets) > 1:
                         warnings.append(
                             (
@@ -378,15 +379,19 @@ def _polnear_scheme(
                             )
                         )
                     covering = CharSpan.of(text, tb.offsets[0][0], tb.offsets[-1][1])
-                    parts[target] = target
-                    regions.append(Region(target, label, (covering,)))
-                pair = (event.id, target) if link == SAID_BY else (target, event.id)
+                    parts.add(part_id)
+                    regions.append(Region(part_id, label, (covering,)))
+                pair = (event.id, part_id) if link == SAID_BY else (part_id, event.id)
                 links.append(Link(pair[0], pair[1], link))
     for tb in ann.textbounds.values():
         if tb.type == POLNEAR_CONTENT and tb.id not in in_event:
             warnings.append((tb.line, f"{tb.id} (Content): in no attribution; left out"))
-        elif tb.type not in (POLNEAR_SOURCE, POLNEAR_CUE, POLNEAR_CONTENT, *POLNEAR_EVENTS):
-            problems.append((tb.line, f"{tb.id}: unknown type {tb.type!r} in a PolNeAR file"))
+        elif tb.type not in (POLNEAR_SOURCE, POLNEAR_CUE, POLNEAR_CONTENT) and not (
+            tb.type.startswith(POLNEAR_EVENT)
+        ):
+            warnings.append(
+                (tb.line, f"{tb.id}: type {tb.type!r} carries no attribution; left out")
+            )
     return Annotation(tuple(regions), tuple(links), {}), problems
 
 

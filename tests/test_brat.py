@@ -361,3 +361,26 @@ def test_tabs_and_line_breaks_are_cut_out_and_joined_again(
     write_brat([doc], tmp_path)
     found = read_brat_paths([tmp_path])
     assert found.errors == [] and found.documents[None] == [gold_document(doc)]
+
+
+def test_polnear_types_without_attribution_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    t = POLNEAR_TEXT
+    lee, said, budget = span(t, "Governor Lee"), span(t, "said"), span(t, "the budget was balanced")
+    ann = (
+        f"T1\tSource {lee.start} {lee.end}\t{lee.text}\n"
+        f"T2\tCue {said.start} {said.end}\t{said.text}\n"
+        f"T3\tContent {budget.start} {budget.end}\t{budget.text}\n"
+        f"T4\tAttribution {said.start} {said.end}\t{said.text}\n"
+        f"E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+        f"T5\tTopic {budget.start} {budget.end}\t{budget.text}\n"
+        f"E2\tAttribution:T4 Source:T1\n"
+    )
+    reading = read_ann(ann, t, "vote", "vote.ann")
+    assert reading.errors == ()
+    assert reading.document is not None and [q.text for q in reading.document.quotes] == [
+        budget.text
+    ]
+    assert reading.warnings == (
+        "vote.ann:6: T5: type 'Topic' carries no attribution; left out",
+        "vote.ann:7: E2: an attribution without Content; left out",
+    )
