@@ -200,7 +200,7 @@ def import_doccano(
             except AnnotationError as err:
                 result.errors.append(f"{path}:{number}: {err}; fix or drop the line")
                 continue
-            result.warnings.extend(f"{path}:{number}: {d}; left out" for d in dropped)
+            result.warnings.extend(f"{path}:{number}: {d}" for d in dropped)
             docs.append(doc)
 
 

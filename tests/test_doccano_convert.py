@@ -92,8 +92,8 @@ def test_deleted_quote_leaves_its_speaker_and_cue_out() -> None:
     back, dropped = record_to_document(exported(record, entities=entities, relations=relations))
     assert [q.text for q in back.quotes] == ["the vote is today"]
     assert dropped == [
-        "region 4 (Speaker 'she') belongs to no quote",
-        "region 5 (Cue 'said') belongs to no quote",
+        "region 4 (Speaker 'she') belongs to no quote; left out",
+        "region 5 (Cue 'said') belongs to no quote; left out",
     ]
 
 
@@ -137,10 +137,12 @@ def test_comments_override_names_by_mention_or_quote_start() -> None:
     comments = [
         {
             "id": 1,
-            "comment": "she = Bo Chen\nthe vote is = Electoral board | Ana Ruiz\nnot a name line",
+            "comment": "she = Bo Chen\nthe vote is = Electoral board | Ana Ruiz\nnot a name line"
+            "\nhe = Nobody",
         }
     ]
-    back, _ = record_to_document(exported(record, Comments=comments))
+    back, notes = record_to_document(exported(record, Comments=comments))
+    assert len(notes) == 1 and notes[0].startswith("comment 'he': no quote's speaker")
     assert back.quotes[0].speaker_name == ("Electoral board", "Ana Ruiz")
     assert back.quotes[1].speaker_name == ("Bo Chen",)
     assert parse_name_comments(comments)[0] == ("she", ("Bo Chen",))

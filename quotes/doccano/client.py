@@ -555,7 +555,7 @@ def records_to_documents(
                 result.skipped.append(Skipped(example_id, reason))
                 continue
             seen[doc.id] = example_id
-            result.dropped.extend(f"example {example_id}: {d}; left out" for d in dropped)
+            result.dropped.extend(f"example {example_id}: {d}" for d in dropped)
             docs.append(doc)
         result.documents[annotator] = docs
     return result

@@ -284,8 +284,9 @@ def _named(
 def record_to_document(record: Mapping[str, Any]) -> tuple[Document, list[str]]:
     """The gold document of one exported doccano record (UTF-16 offsets converted back).
 
-    Also returns the speaker and cue spans no quote links to (left out: an
-    annotator who deleted a quote leaves them behind).
+    Also returns notes on what was left out: speaker and cue spans no quote
+    links to (an annotator who deleted a quote leaves them behind) and name
+    comments that match no quote.
 
     Raises :class:`~quotes.annotation.AnnotationError` with every reason when
     the record has no text, a span outside the text, an unknown label or
@@ -321,17 +322,27 @@ def record_to_document(record: Mapping[str, Any]) -> tuple[Document, list[str]]:
             if pieces[0].start == quote.start and pieces[-1].end == quote.end:
                 quote = replace(quote, fragments=pieces)
         named.append(quote)
-    named = apply_name_comments(named, parse_name_comments(record.get(COMMENTS_KEY)))
-    return Document(str(doc_id), text, tuple(named)), [str(d) for d in dropped]
+    named, unmatched = apply_name_comments(named, parse_name_comments(record.get(COMMENTS_KEY)))
+    notes = [f"{d}; left out" for d in dropped]
+    notes += [
+        f"comment {key!r}: no quote's speaker mention is that, nor does a quote start so;"
+        " its names are not used"
+        for key in unmatched
+    ]
+    return Document(str(doc_id), text, tuple(named)), notes
 
 
 def apply_name_comments(
     quotes: Sequence[Quote], comments: Sequence[tuple[str, tuple[str, ...]]]
-) -> list[Quote]:
-    """``quotes`` with names from comment lines: by speaker mention text, else by quote start."""
+) -> tuple[list[Quote], list[str]]:
+    """``quotes`` with names from comment lines: by speaker mention text, else by quote start.
+
+    Also returns the keys of the lines that matched no quote.
+    """
     from bisect import bisect_left
 
     out = list(quotes)
+    unmatched: list[str] = []
     by_mention: dict[str, list[int]] = {}
     for i, quote in enumerate(out):
         if quote.speaker is not None:
@@ -347,4 +358,6 @@ def apply_name_comments(
                 at += 1
         for i in hits:
             out[i] = replace(out[i], speaker_name=names)
-    return out
+        if not hits:
+            unmatched.append(key)
+    return out, unmatched
