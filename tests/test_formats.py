@@ -129,13 +129,13 @@ def test_several_annotators_need_a_folder(tmp_path: Path) -> None:
         (["export", "gold/seeds.jsonl", "-f", "conll", "-o", "x"], "unknown --format 'conll'"),
         (["import", "x", "-f", "conll"], "unknown --format 'conll'"),
         (["export", "gold/seeds.jsonl", "-f", "brat", "--brat-scheme", "ace", "-o", "x"], "ace"),
-        (["push", "seeds", "-p", "P", "--tool", "prodigy"], "unknown --tool 'prodigy'"),
+        (["push", "seeds", "--project", "P", "--tool", "prodigy"], "unknown --tool 'prodigy'"),
         (
-            ["pull", "-p", "P", "-o", "x", "--tool", "doccano", "--annotator", "a"],
-            "--annotator is for",
+            ["pull", "--project", "P", "-o", "x", "--tool", "doccano", "--annotator", "a"],
+            "--annotations and --strict are for Label Studio",
         ),
         (
-            ["push", "seeds", "-p", "P", "--tool", "doccano", "--update-predictions"],
+            ["push", "seeds", "--project", "P", "--tool", "doccano", "--update-predictions"],
             "doccano keeps no",
         ),
     ],

@@ -186,7 +186,7 @@ def test_push_correct_pull_round_trip(dc_env: DoccanoServer, nlp: Any, tmp_path:
     assert len(everything.documents[None]) == 5
 
     done = CliRunner().invoke(
-        app, ["pull", "--tool", "doccano", "-p", name, "-o", str(tmp_path / "cli.jsonl")]
+        app, ["pull", "--tool", "doccano", "--project", name, "-o", str(tmp_path / "cli.jsonl")]
     )
     assert done.exit_code == 0, done.output
     assert len((tmp_path / "cli.jsonl").read_text().splitlines()) == 2
