@@ -86,22 +86,30 @@ class Annotation:
 
 @dataclass(frozen=True)
 class Dropped:
-    """A speaker or cue region that no quote links to: it carries nothing for the gold."""
+    """A region or link that carries nothing for the gold, left out of a document.
 
-    region: Region
+    ``subject`` names it (``region q3-speaker (Speaker)``, ``relation q1 -> q3``),
+    ``what`` says why, ``text`` is the region's text.
+    """
+
+    subject: str
+    what: str
+    text: str = ""
 
     def __str__(self) -> str:
-        span = self.region.pieces[0]
-        return f"region {self.region.id} ({self.region.label} {span.text!r}) belongs to no quote"
+        shown = f" {self.text!r}" if self.text else ""
+        return f"{self.subject}{shown}: {self.what}"
 
 
 # --- quotes -> annotation -----------------------------------------------------
 
 
-def quotes_to_annotation(quotes: Sequence[Quote]) -> Annotation:
+def quotes_to_annotation(quotes: Sequence[Quote], *, fragments: bool = True) -> Annotation:
     """The regions and links of ``quotes`` (ids ``q1``, ``q1-speaker``, ``q1-cue``...).
 
-    A quote with ``fragments`` is one region of several pieces. A speaker or cue
+    A quote with ``fragments`` is one region of several pieces (with
+    ``fragments=False``, for a tool without discontinuous regions, one region
+    over its whole content). A speaker or cue
     mention shared by several quotes (a quote interrupted by its attribution)
     is one region, named after the first quote, with a link from (or to) each.
     Empty speaker or cue spans get no region (a region needs a character).
@@ -122,7 +130,8 @@ def quotes_to_annotation(quotes: Sequence[Quote]) -> Annotation:
 
     for number, quote in enumerate(quotes, start=1):
         qid = f"q{number}"
-        regions.append(Region(qid, QUOTE_LABELS[quote.type], quote.pieces()))
+        pieces = quote.pieces() if fragments else (quote.content,)
+        regions.append(Region(qid, QUOTE_LABELS[quote.type], pieces))
         if quote.speaker_name:
             names[qid] = tuple(quote.speaker_name)
         speaker_id = part("speaker", SPEAKER_LABEL, qid, quote.speaker)
@@ -175,12 +184,16 @@ def annotation_to_quotes(
 ) -> tuple[list[Quote], list[Dropped]]:
     """The quotes of ``annotation`` over ``text`` in text order (confidence 1.0).
 
-    Links may be drawn in either direction. A speaker or cue region that no
-    quote links to is returned in the second list (``strict`` makes it an
-    error). Raises :class:`AnnotationError` with every reason when a region
-    does not fit the text, a link names a missing region or joins the wrong
-    labels, a quote has two speakers or two cues, or a name sits on a region
-    that is not a quote.
+    Links may be drawn in either direction. What carries nothing for the gold
+    is returned in the second list (``strict`` makes it an error): a speaker
+    or cue region that no quote links to (deleting a quote in an annotation
+    tool often leaves them: ``“We won,” she said.`` keeps ``she`` and
+    ``said``), and a link without a label that joins no quote and part. A link
+    without a label that does (a quote and a Speaker) means the only label it
+    can. Raises :class:`AnnotationError` with every reason when a region does
+    not fit the text, a link names a missing region or joins the wrong labels,
+    a quote has two speakers or two cues, or a name sits on a missing region
+    or one that is not a quote.
     """
     errors: list[str] = []
     regions: dict[str, Region] = {}
@@ -195,30 +208,36 @@ def annotation_to_quotes(
     speaker_of: dict[str, str] = {}
     cue_of: dict[str, str] = {}
     used: set[str] = set()
+    dropped: list[Dropped] = []
     for link in annotation.links:
+        name = f"relation {link.from_id} -> {link.to_id}"
         ends = [regions.get(link.from_id), regions.get(link.to_id)]
         if ends[0] is None or ends[1] is None:
             missing = link.from_id if ends[0] is None else link.to_id
-            errors.append(
-                f"link {link.from_id} -> {link.to_id} ({link.label}): no region {missing}"
-            )
+            errors.append(f"{name} ({link.label or 'no label'}): no region {missing}")
             continue
-        if link.label not in LINK_LABELS:
-            errors.append(f"link {link.from_id} -> {link.to_id}: unknown label {link.label!r}")
+        label = link.label
+        if not label:
+            label = _only_label(ends[0], ends[1]) or ""
+            if strict:
+                errors.append(f"{name}: has no label; give it one of {', '.join(LINK_LABELS)}")
+                continue
+            if not label:
+                dropped.append(Dropped(name, "no label and joins no quote and part; dropped"))
+                continue
+        if label not in LINK_LABELS:
+            errors.append(f"{name}: unknown label {label!r}")
             continue
-        part_label = SPEAKER_LABEL if link.label == SAID_BY else CUE_LABEL
+        part_label = SPEAKER_LABEL if label == SAID_BY else CUE_LABEL
         quotes = [r for r in ends if r is not None and r.label in LABEL_TO_TYPE]
         parts = [r for r in ends if r is not None and r.label == part_label]
         if len(quotes) != 1 or len(parts) != 1:
-            errors.append(
-                f"link {link.from_id} -> {link.to_id} ({link.label}): must join a quote"
-                f" and a {part_label}"
-            )
+            errors.append(f"{name} ({label}): must join a quote and a {part_label}")
             continue
         quote_id, part_id = quotes[0].id, parts[0].id
-        table = speaker_of if link.label == SAID_BY else cue_of
+        table = speaker_of if label == SAID_BY else cue_of
         if table.get(quote_id, part_id) != part_id:
-            what = "speakers" if link.label == SAID_BY else "cues"
+            what = "speakers" if label == SAID_BY else "cues"
             errors.append(f"quote {quote_id}: has two {what} ({table[quote_id]}, {part_id})")
             continue
         table[quote_id] = part_id
@@ -229,11 +248,18 @@ def annotation_to_quotes(
             errors.append(f"speaker name on {rid}: no such region")
         elif named.label not in LABEL_TO_TYPE:
             errors.append(f"speaker name on {rid} ({named.label}): put it on the quote region")
-    dropped = [
-        Dropped(r) for r in regions.values() if r.label not in LABEL_TO_TYPE and r.id not in used
-    ]
-    if strict:
-        errors.extend(f"{d}; link it or delete it" for d in dropped)
+    for region in regions.values():
+        if region.label in LABEL_TO_TYPE or region.id in used:
+            continue
+        if strict:
+            link_label = SAID_BY if region.label == SPEAKER_LABEL else CUE_OF
+            errors.append(
+                f"region {region.id} ({region.label} {region.pieces[0].text!r}) belongs to no"
+                f" quote; relate it with {link_label} or delete it"
+            )
+        else:
+            subject = f"region {region.id} ({region.label})"
+            dropped.append(Dropped(subject, "related to no quote; dropped", region.pieces[0].text))
     if errors:
         raise AnnotationError(errors)
     out = []
@@ -254,6 +280,21 @@ def annotation_to_quotes(
         )
     out.sort(key=lambda q: (q.start, q.end, q.type))
     return out, dropped
+
+
+def _only_label(first: Region, second: Region) -> str | None:
+    """The label a link without one between these regions can only mean, or None.
+
+    An annotation tool creates a link before the annotator picks its label: a
+    line from a quote to a Speaker can only be ``said_by``, one between a Cue
+    and a quote only ``cue_of``.
+    """
+    kinds = {r.label if r.label in PART_LABELS else "quote" for r in (first, second)}
+    if kinds == {"quote", SPEAKER_LABEL}:
+        return SAID_BY
+    if kinds == {"quote", CUE_LABEL}:
+        return CUE_OF
+    return None
 
 
 # --- comparing round trips ----------------------------------------------------

@@ -444,7 +444,7 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
             problems.extend((_line_of(lines, r), r) for r in err.reasons)
         else:
             for drop in dropped:
-                warnings.append((_line_of(lines, drop.region.id), str(drop)))
+                warnings.append((_line_of(lines, drop.subject), str(drop)))
     errors = tuple(f"{source}:{line}: {reason}" for line, reason in sorted(problems))
     notes = tuple(f"{source}:{line}: {reason}" for line, reason in sorted(warnings))
     if errors:

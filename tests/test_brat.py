@@ -336,7 +336,7 @@ def test_unlinked_speaker_is_dropped_with_a_warning(tmp_path: Path) -> None:
     assert found.errors == []
     assert len(found.documents[None][0].quotes) == 1
     assert found.warnings == [
-        f"{tmp_path / 'a.ann'}:2: region T2 (Speaker 'Ana') belongs to no quote"
+        f"{tmp_path / 'a.ann'}:2: region T2 (Speaker) 'Ana': related to no quote; dropped"
     ]
 
 

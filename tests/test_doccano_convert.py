@@ -92,8 +92,8 @@ def test_deleted_quote_leaves_its_speaker_and_cue_out() -> None:
     back, dropped = record_to_document(exported(record, entities=entities, relations=relations))
     assert [q.text for q in back.quotes] == ["the vote is today"]
     assert dropped == [
-        "region 4 (Speaker 'she') belongs to no quote; left out",
-        "region 5 (Cue 'said') belongs to no quote; left out",
+        "region 4 (Speaker) 'she': related to no quote; dropped",
+        "region 5 (Cue) 'said': related to no quote; dropped",
     ]
 
 

@@ -323,7 +323,7 @@ def record_to_document(record: Mapping[str, Any]) -> tuple[Document, list[str]]:
                 quote = replace(quote, fragments=pieces)
         named.append(quote)
     named, unmatched = apply_name_comments(named, parse_name_comments(record.get(COMMENTS_KEY)))
-    notes = [f"{d}; left out" for d in dropped]
+    notes = [str(d) for d in dropped]
     notes += [
         f"comment {key!r}: no quote's speaker mention is that, nor does a quote start so;"
         " its names are not used"

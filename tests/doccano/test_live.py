@@ -180,7 +180,9 @@ def test_push_correct_pull_round_trip(dc_env: DoccanoServer, nlp: Any, tmp_path:
     ]
     expected.sort(key=lambda q: (q.start, q.end, q.type))
     assert list(docs[doc_a.id].quotes) == expected
-    assert any("belongs to no quote" in d for d in result.dropped)  # the deleted quote's parts
+    assert any(
+        "related to no quote; dropped" in d for d in result.dropped
+    )  # the deleted quote's parts
 
     everything = pull(name, tmp_path / "all.jsonl", all_examples=True)
     assert len(everything.documents[None]) == 5
