@@ -778,6 +778,15 @@ def import_command(
             "--predictions", help="labelstudio-json: read each task's prediction, not annotation."
         ),
     ] = False,
+    annotations: Annotated[
+        str,
+        typer.Option(
+            "--annotations",
+            metavar="CHOICE",
+            help="labelstudio-json, several annotators on a task: latest, ground-truth or all"
+            " (one gold per annotator, -o a folder), as for pull.",
+        ),
+    ] = "latest",
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Read annotation files back into gold JSONL (bad files: reported, the rest come through)."""
@@ -785,7 +794,15 @@ def import_command(
 
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
-    result = import_documents(paths, fmt, predictions=predictions, progress=progress)
+    from .labelstudio.convert import ANNOTATION_CHOICES
+
+    if annotations not in ANNOTATION_CHOICES:
+        raise fail(
+            f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
+        )
+    result = import_documents(
+        paths, fmt, predictions=predictions, progress=progress, annotations=annotations
+    )
     for line in result.warnings:
         typer.echo(f"quotes: warning: {line}", err=True)
     for line in result.errors:

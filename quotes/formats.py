@@ -210,11 +210,15 @@ def import_labelstudio(
     *,
     predictions: bool = False,
     progress: bool = False,
+    annotations: str = "latest",
 ) -> None:
-    """Documents from Label Studio JSON exports (a list of tasks per file)."""
+    """Documents from Label Studio JSON exports (a list of tasks per file).
+
+    ``annotations`` chooses among several annotators as ``quotes pull`` does
+    (``latest``, ``ground-truth``, or ``all``: one gold per annotator).
+    """
     from .labelstudio.convert import tasks_to_documents
 
-    docs = result.documents.setdefault(None, [])
     for path in _bar(_files(paths, (".json",), result.errors), progress):
         if _too_big(path, result.errors):
             continue
@@ -228,9 +232,14 @@ def import_labelstudio(
             continue
         if predictions:
             tasks = [_prediction_as_annotation(t) for t in tasks]
-        pulled = tasks_to_documents(tasks)
+        pulled = tasks_to_documents(tasks, annotations="latest" if predictions else annotations)
         result.errors.extend(f"{path}: {s}" for s in pulled.skipped)
-        docs.extend(pulled.documents)
+        result.warnings.extend(f"{path}: {s}" for s in (*pulled.dropped, *pulled.left_out))
+        if annotations == "all" and not predictions:
+            for who, found in pulled.by_annotator.items():
+                result.documents.setdefault(who, []).extend(found)
+        else:
+            result.documents.setdefault(None, []).extend(pulled.documents)
 
 
 def _prediction_as_annotation(task: dict[str, Any]) -> dict[str, Any]:
@@ -240,11 +249,17 @@ def _prediction_as_annotation(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_documents(
-    paths: Iterable[str | Path], fmt: Format, *, predictions: bool = False, progress: bool = False
+    paths: Iterable[str | Path],
+    fmt: Format,
+    *,
+    predictions: bool = False,
+    progress: bool = False,
+    annotations: str = "latest",
 ) -> ImportResult:
     """Read annotation files of ``fmt`` back into documents, one list per annotator.
 
-    ``progress`` shows a bar of the files read on stderr.
+    ``progress`` shows a bar of the files read on stderr; ``predictions`` and
+    ``annotations`` are for Label Studio files (see :func:`import_labelstudio`).
     """
     result = ImportResult()
     if fmt == "brat":
@@ -257,7 +272,9 @@ def import_documents(
     elif fmt == "doccano-jsonl":
         import_doccano(paths, result, progress=progress)
     elif fmt == "labelstudio-json":
-        import_labelstudio(paths, result, predictions=predictions, progress=progress)
+        import_labelstudio(
+            paths, result, predictions=predictions, progress=progress, annotations=annotations
+        )
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return result

@@ -161,3 +161,46 @@ def test_doccano_jsonl_bad_lines_are_named_and_the_rest_come_through(tmp_path: P
         found.errors[0].startswith(f"{path}:1: ") and "unknown label 'Opinion'" in found.errors[0]
     )
     assert found.errors[1].startswith(f"{path}:2: not a JSON line")
+
+
+def test_labelstudio_export_with_two_annotators_gives_one_gold_each(tmp_path: Path) -> None:
+    from quotes.labelstudio.convert import quotes_to_result, task_for
+
+    doc = seeds_gold()[0]
+    first, rest = doc.quotes[:1], doc.quotes[1:]
+    task = task_for(doc)
+    task["id"] = 1
+    task["annotations"] = [
+        {"id": 10, "completed_by": {"id": 1, "email": "amy@example.com"},
+         "updated_at": "2026-01-02T10:00:00Z", "result": quotes_to_result(first, scores=False)},
+        {"id": 11, "completed_by": {"id": 2, "email": "raj@example.com"},
+         "updated_at": "2026-01-02T11:00:00Z", "result": quotes_to_result(rest, scores=False)},
+    ]  # fmt: skip
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([task]), encoding="utf-8")
+    latest = import_documents([path], "labelstudio-json")
+    assert [len(d.quotes) for d in latest.documents[None]] == [len(rest)]
+    assert any("amy@example.com" in w for w in latest.warnings)  # the other one is listed
+    both = import_documents([path], "labelstudio-json", annotations="all")
+    assert {who: len(docs[0].quotes) for who, docs in both.documents.items()} == {
+        "amy@example.com": 1,
+        "raj@example.com": len(rest),
+    }
+    done = runner.invoke(
+        app,
+        [
+            "import",
+            str(path),
+            "-f",
+            "labelstudio-json",
+            "--annotations",
+            "all",
+            "-o",
+            str(tmp_path / "g"),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == [
+        "amy@example.com.jsonl",
+        "raj@example.com.jsonl",
+    ]
