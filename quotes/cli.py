@@ -401,7 +401,7 @@ def _push_doccano(
     except (DoccanoError, ModelNotFoundError) as err:
         raise fail(str(err)) from None
     typer.echo(f"quotes: doccano project {project!r}: {report.summary()}", err=True)
-    if report.input_errors or report.conflicts or report.import_errors:
+    if report.input_errors or report.conflicts or report.import_errors or report.failed:
         raise typer.Exit(1)
 
 

@@ -306,6 +306,7 @@ class PushReport:
     conflicts: list[str] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
     import_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -313,7 +314,7 @@ class PushReport:
         return (
             f"{self.read} document(s) read: {self.imported} imported, {self.unchanged} already"
             f" there, {len(self.conflicts)} conflicting, {len(self.input_errors)} unreadable,"
-            f" {len(self.import_errors)} refused by doccano"
+            f" {len(self.failed)} the rules failed on, {len(self.import_errors)} refused by doccano"
         )
 
 
@@ -433,11 +434,21 @@ def push(
             iter_input_documents(paths) if documents is None else documents
         )
         todo = wanted(source)
+        failures: list[InputError] = []
         if documents is None:
-            todo = extract_documents(todo, nlp if nlp is not None else load_pipeline(model))
+            pipeline = nlp if nlp is not None else load_pipeline(model)
+            todo = extract_documents(todo, pipeline, errors=failures)
+
+        def report_failures() -> None:
+            while failures:
+                failure = failures.pop(0)
+                report.failed.append(f"{failure.source}: {failure.message}")
+                tqdm.write(f"quotes: document {failure}; not imported", file=sys.stderr)
+
         bar = tqdm(desc="push", unit="doc", disable=not progress, file=sys.stderr)
         with bar:
             for batch in _batches(todo, batch_size):
+                report_failures()
                 problems = import_batch(conn, report.project_id, batch, version)
                 report.requests += 1
                 report.import_errors.extend(problems)
@@ -445,6 +456,7 @@ def push(
                     tqdm.write(f"quotes: doccano refused a record: {problem}", file=sys.stderr)
                 report.imported += len(batch) - len(problems)
                 bar.update(len(batch))
+            report_failures()
     finally:
         conn.close()
     return report

@@ -52,11 +52,10 @@ def ensure_venv(timeout: float = 1200.0) -> Path:
         subprocess.run(
             [sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=timeout
         )
-        subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "-q", "-r", str(REQUIREMENTS)],
-            check=True,
-            timeout=timeout,
-        )
+        install = [str(venv / "bin" / "pip"), "install", "-q", "-r", str(REQUIREMENTS)]
+        if subprocess.run(install, timeout=timeout).returncode != 0:
+            time.sleep(5)  # a registry hiccup: one more try, then fail loudly
+            subprocess.run(install, check=True, timeout=timeout)
         stamp.write_text(wanted, encoding="utf-8")
     return venv
 

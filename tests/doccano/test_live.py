@@ -311,3 +311,29 @@ def test_unshared_project_gives_one_gold_per_annotator(
         "raj": [second.text],
     }
     assert sorted(p.name for p in (tmp_path / "gold").iterdir()) == ["amy.jsonl", "raj.jsonl"]
+
+
+def test_a_document_the_rules_fail_on_is_named_and_the_rest_imported(
+    dc_env: DoccanoServer, nlp: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A rule bug is a fault no input causes on purpose: injected for texts with BOOM."""
+    import quotes.component as component
+
+    real = component.find_quotes
+
+    def failing(doc: Any, lexicon: Any) -> Any:
+        if "BOOM" in doc.text:
+            raise ValueError("rule bug")
+        return real(doc, lexicon)
+
+    monkeypatch.setattr(component, "find_quotes", failing)
+    source = tmp_path / "docs.jsonl"
+    source.write_text(
+        '{"id": "good", "text": "The minister said the bridge would reopen in May."}\n'
+        '{"id": "bad", "text": "BOOM, the mayor said on Tuesday."}\n',
+        encoding="utf-8",
+    )
+    report = push([source], "Failures", nlp=nlp, progress=False)
+    assert report.imported == 1
+    assert len(report.failed) == 1 and "bad" in report.failed[0] and "rule bug" in report.failed[0]
+    assert "1 the rules failed on" in report.summary()
