@@ -752,13 +752,50 @@ def read_brat_paths(paths: Iterable[str | Path], *, progress: bool = False) -> B
     return result
 
 
+def _zip_pair(stem: str, text: str, ann: str) -> bytes:
+    """One ``.txt`` + ``.ann`` pair as a ZIP archive (what INCEpTION's brat import takes)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.txt", text.encode("utf-8"))
+        archive.writestr(f"{stem}.ann", ann.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _write_bytes_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+#: Folder of ``write_brat(..., zips=True)``: one ZIP per document for INCEpTION.
+ZIP_FOLDER = "inception"
+
+
 def write_brat(
-    documents: Iterable[Document], folder: str | Path, scheme: Scheme = "quotes"
+    documents: Iterable[Document],
+    folder: str | Path,
+    scheme: Scheme = "quotes",
+    *,
+    zips: bool = False,
 ) -> tuple[int, list[str]]:
     """Write ``<id>.txt`` + ``<id>.ann`` per document and the two configs into ``folder``.
 
-    Each file is written atomically; a document that cannot be written is
-    reported and skipped. Returns the number written and the problems.
+    With ``zips``, also ``inception/<id>.zip`` holding the pair: INCEpTION's
+    "brat basic" import takes one ZIP per document. Each file is written
+    atomically; a document that cannot be written is reported and skipped.
+    Returns the number written and the problems.
     """
     from .io import atomic_writer
 
@@ -781,6 +818,10 @@ def write_brat(
             handle.write(doc.text)
         with atomic_writer(out / f"{stem}.ann") as handle:
             handle.write(ann)
+        if zips:
+            _write_bytes_atomically(
+                out / ZIP_FOLDER / f"{stem}.zip", _zip_pair(stem, doc.text, ann)
+            )
         written += 1
     with atomic_writer(out / "annotation.conf") as handle:
         handle.write(annotation_conf(scheme))

@@ -724,6 +724,13 @@ def export_command(
         str, typer.Option(help="labelstudio-json: the version the predictions carry.")
     ] = "quotes-export",
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    inception_zips: Annotated[
+        bool,
+        typer.Option(
+            "--inception-zips",
+            help="brat: also OUT/inception/ID.zip per document (INCEpTION's brat import).",
+        ),
+    ] = False,
 ) -> None:
     """Write documents with quotes as brat standoff, doccano JSONL or Label Studio tasks."""
     from .formats import FORMATS, export_documents, read_documents
@@ -744,6 +751,7 @@ def export_command(
             brat_scheme=brat_scheme,  # type: ignore[arg-type]
             model_version=model_version,
             progress=progress,
+            brat_zips=inception_zips,
         )
     except OSError as err:
         raise fail(f"cannot write {output}: {err.strerror}") from None

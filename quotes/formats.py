@@ -83,6 +83,7 @@ def export_documents(
     brat_scheme: Scheme = "quotes",
     model_version: str = "quotes-export",
     progress: bool = False,
+    brat_zips: bool = False,
 ) -> ExportResult:
     """Write ``documents`` in ``fmt`` to ``output`` (a folder for brat, else a file), atomically.
 
@@ -101,7 +102,7 @@ def export_documents(
             raise ValueError(
                 f"unknown brat scheme {brat_scheme!r}; use one of {', '.join(SCHEMES)}"
             )
-        written, problems = write_brat(documents, output, brat_scheme)
+        written, problems = write_brat(documents, output, brat_scheme, zips=brat_zips)
         result.written = written
         result.errors.extend(problems)
     elif fmt == "doccano-jsonl":

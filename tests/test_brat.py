@@ -384,3 +384,16 @@ def test_polnear_types_without_attribution_are_left_out_with_a_warning(tmp_path:
         "vote.ann:6: T5: type 'Topic' carries no attribution; left out",
         "vote.ann:7: E2: an attribution without Content; left out",
     )
+
+
+def test_inception_zips_hold_each_pair(tmp_path: Path) -> None:
+    import zipfile
+
+    doc = doc_with_fragments()
+    write_brat([doc], tmp_path, zips=True)
+    with zipfile.ZipFile(tmp_path / "inception" / "bridge.zip") as archive:
+        assert sorted(archive.namelist()) == ["bridge.ann", "bridge.txt"]
+        assert archive.read("bridge.txt").decode("utf-8") == TEXT
+        assert archive.read("bridge.ann").decode("utf-8") == document_to_ann(doc)
+    # the folder of zips is not read back as brat files
+    assert read_brat_paths([tmp_path]).documents == {None: [gold_document(doc)]}
