@@ -201,9 +201,9 @@ _BREAKS = re.compile(r"[\t\n\r]+")
 class BratText:
     """A text and the pieces brat can mark in it.
 
-    Offsets are code points of the file's text as read, ``\r\n`` counting
-    two, as brat (Python 3) and INCEpTION read a ``.txt`` (brat 1.3 under
-    Python 2 read it with universal newlines and counted one).
+    Offsets are code points of the file's text as read, a Windows line break
+    counting two, as brat (Python 3) and INCEpTION read a ``.txt`` (brat 1.3
+    under Python 2 read it with universal newlines and counted one).
     """
 
     def __init__(self, text: str) -> None:
@@ -226,8 +226,8 @@ class BratText:
         """The text field of brat offsets: the pieces' text joined by a space."""
         return " ".join(self.text[a:b] for a, b in offsets)
 
-    def raw_pieces(self, offsets: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-        """Our offsets of brat pieces, rejoined where only tabs or line breaks cut them."""
+    def joined_pieces(self, offsets: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+        """Pieces rejoined where only tabs or line breaks cut them (``pieces`` undone)."""
         out: list[tuple[int, int]] = []
         for start, end in offsets:
             if out and _BREAKS.fullmatch(self.text, out[-1][1], start):
@@ -420,9 +420,9 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
             problems.append((tb.line, problem))
     bad_lines = {line for line, _ in problems}
     bad = {tb_id for tb_id, tb in ann.textbounds.items() if tb.line in bad_lines}
-    # from here on, offsets are ours (code points of the raw text), pieces rejoined
+    # from here on, pieces cut only at tabs or line breaks are one again
     ann.textbounds = {
-        k: replace(v, offsets=counted.raw_pieces(v.offsets))
+        k: replace(v, offsets=counted.joined_pieces(v.offsets))
         for k, v in ann.textbounds.items()
         if k not in bad
     }
