@@ -85,6 +85,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _require(extra: str, command: str) -> None:
+    """Stop with the `pip install` that fixes it when ``extra`` is not installed."""
+    from .extras import MissingExtraError, require
+
+    try:
+        require(extra, command)
+    except MissingExtraError as err:
+        raise fail(str(err)) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(__version__)
@@ -202,8 +212,9 @@ def evaluate(
     model: ModelOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
+    from .evaluation import evaluate_paths
     from .report import FORMATS, render
-    from .scoring import DEFAULT_MODES, evaluate_paths
+    from .scoring import DEFAULT_MODES
 
     if mode not in DEFAULT_MODES:
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
@@ -315,11 +326,13 @@ def push(
     if tool == "doccano":
         if update_predictions:
             raise fail("--update-predictions is for Label Studio; doccano keeps no predictions")
+        _require("doccano", "push --tool doccano")
         _push_doccano(
             paths, project, url, api_key, username, model, model_version, batch_size, progress
         )
         return
     _check_tool(tool)
+    _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
     from .pipeline import ModelNotFoundError
@@ -526,9 +539,11 @@ def pull(
                 "--annotator, --annotations and --strict are for Label Studio; a doccano project"
                 " without shared annotations gives one file per annotator in the folder -o names"
             )
+        _require("doccano", "pull --tool doccano")
         _pull_doccano(project, output, url, api_key, username, all_examples)
         return
     _check_tool(tool)
+    _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
     from .labelstudio.convert import ANNOTATION_CHOICES
 
@@ -624,6 +639,7 @@ def agreement(
     if (project is None) == (not files):
         raise fail("give either per-annotator FILEs or --project (one of the two)")
     if project is not None:
+        _require("labelstudio", "agreement --project")
         from .labelstudio.client import LabelStudioError, fetch_annotations
 
         try:
@@ -681,6 +697,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    _require("serve", "serve")
     from .labelstudio.backend import run_server
     from .pipeline import ModelNotFoundError
 

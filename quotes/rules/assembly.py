@@ -15,13 +15,22 @@ from dataclasses import replace
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
-from ..marks import QuotedStretch, find_quoted_stretches
+from ..marks import (
+    CLOSING_SHAPED,
+    OPENING_SHAPED,
+    QUOTE_MARKS,
+    QuotedStretch,
+    find_quoted_stretches,
+)
 from ..speakers import mention_span
 from ..types import CharSpan, Quote, QuoteType
 from .attributions import Attribution, find_attributions
 from .text import (
+    CLOSING_CHARS,
     CLOSING_MARKS,
     FIRST_PERSON,
+    MARK_CHARS,
+    OPENING_MARKS,
     SENTENCE_END,
     SUBJECTS,
     VERB_POS,
@@ -63,7 +72,10 @@ def _in_headline(doc: Doc, pos: int) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     end = paragraph_end(doc, pos)
     line = text[start:end].strip()
-    return bool(line) and line[-1] not in ".!?…:;”’“»›\"')]" and word_count(line) <= 20
+    if not line:
+        return False
+    # a final stop, bracket or quotation mark ends a sentence; a headline has none
+    return line[-1] not in ".!?…:;)]" and line[-1] not in QUOTE_MARKS and word_count(line) <= 20
 
 
 def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
@@ -104,8 +116,8 @@ def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Att
 def _balance_marks(text: str, span: CharSpan) -> CharSpan:
     """A mixed quote ending inside its quoted fragment keeps the closing mark
     (settled case S20): 'called the album a “masterpiece”' → 'a “masterpiece”'."""
-    opened = sum(span.text.count(m) for m in "“«‘„")
-    closed = sum(span.text.count(m) for m in "”»’")
+    opened = sum(span.text.count(m) for m in OPENING_SHAPED)
+    closed = sum(span.text.count(m) for m in CLOSING_SHAPED)
     end = span.end
     while opened > closed and end < len(text):
         # punctuation inside the closing mark goes with it: '... “that we lost.”'
@@ -196,14 +208,15 @@ def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretc
     para_end = paragraph_end(doc, stretch.end)
     before = text[para_start : stretch.outer_start].rstrip()
     after = text[stretch.outer_end : para_end].lstrip()
-    starts_sentence = not before or before[-1] in ".!?…:;”’\"')]"
+    starts_sentence = not before or before[-1] in ".!?…:;)]" or before[-1] in CLOSING_MARKS
     if not starts_sentence:
         return False
     inner = text[stretch.start : stretch.end].rstrip()
     ends_sentence = bool(inner) and inner[-1] in ".!?…,;:—–-"
     return (
         not after
-        or after[0] in "“\"‘'«(—–-"
+        or after[0] in OPENING_MARKS
+        or after[0] in "(—–-"
         or after[0].isupper()
         or (ends_sentence and after[0] in ".!?")
         or word_count(after.split(".")[0]) <= 2
@@ -261,7 +274,7 @@ def _ends_clause(doc: Doc, stretch: QuotedStretch) -> bool:
     inside or right after the marks: “We will win,” she said / “Go!” he
     shouted — but not: the “peace plan” was rejected; “Days of Heaven” opens."""
     text = doc_text(doc)
-    inner = text[stretch.start : stretch.end].rstrip().rstrip("'’\"”»")
+    inner = text[stretch.start : stretch.end].rstrip().rstrip(CLOSING_CHARS)
     after = text[stretch.outer_end : stretch.outer_end + 2].lstrip()
     return (bool(inner) and inner[-1] in ",.!?…—–-:;") or after[:1] in (",", "—", "–", ":")
 
@@ -295,7 +308,7 @@ def _attribution_for_stretch(
         if att.content is not None and not _inside_any(att.content, stretches):
             continue  # the cue has unquoted content of its own
         pos = att.cue.start
-        # '“...” Jeff Traeger said' lacks the comma, but its subject follows the marks
+        # '“...” Omar Lind said' lacks the comma, but its subject follows the marks
         inverted_or_named = att.source.idx >= stretch.outer_end and pos > att.source.idx
         if (
             stretch.outer_end <= pos < next_start
@@ -385,7 +398,7 @@ def _extend_backwards(doc: Doc, quote: Quote, covered: list[tuple[int, int]]) ->
     between = text[para_start : quote.start]
     if any(a < quote.start and b > para_start for a, b in covered):
         return quote
-    words = {w.strip(".,;:!?“”\"'’‘").lower() for w in between.split()}
+    words = {w.strip(".,;:!?" + MARK_CHARS).lower() for w in between.split()}
     if not words & FIRST_PERSON:
         return quote
     start, _ = trim(text, para_start, quote.start)
@@ -420,7 +433,7 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
             continue
         if any(a < rest_end and b > rest_start for a, b in taken + attribution_marks):
             continue
-        words = {w.strip(".,;:!?“”\"'’‘").lower() for w in text[rest_start:rest_end].split()}
+        words = {w.strip(".,;:!?" + MARK_CHARS).lower() for w in text[rest_start:rest_end].split()}
         if not words & FIRST_PERSON:
             continue
         out.append(

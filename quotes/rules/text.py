@@ -11,6 +11,7 @@ from typing import cast
 
 from spacy.tokens import Doc
 
+from ..marks import CLOSING_MARKS, OPENING_MARKS, QUOTE_MARKS
 from ..types import CharSpan
 
 # Dependency labels (ClearNLP, as in spaCy's English pipelines).
@@ -25,12 +26,15 @@ FIRST_PERSON = frozenset(
     {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
 )
 
-# Edge characters never part of a content span.
-EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
+# Edge characters never part of a content span: white space, punctuation, the
+# quotation marks of quotes.marks (the one definition of them).
+EDGE_PUNCT = " \t\n\u00a0.,;:—–-" + "".join(sorted(QUOTE_MARKS))
+MARK_CHARS = "".join(sorted(QUOTE_MARKS))
+CLOSING_CHARS = "".join(sorted(CLOSING_MARKS))
 
 SENTENCE_END = ".!?…"
 
-CLOSING_MARKS = frozenset('”»’"')
+__all__ = ["CLOSING_MARKS", "OPENING_MARKS", "QUOTE_MARKS"]  # re-exported for the passes
 
 # The text of the document the rules are reading, per thread (``quotes serve``
 # runs documents in worker threads); :func:`reading` sets and clears it.

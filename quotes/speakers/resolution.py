@@ -134,7 +134,7 @@ class _Resolver:
             if all(t.pos_ in ("PROPN", "NUM") or t.tag_ == "POS" for t in name) and len(
                 name_keys(name.text)
             ) > len(reg.entities[entity].keys):
-                # the mention names more than NER found: "Azfar Ali Khan", "UFCW Local 832"
+                # the mention names more than NER found: "Rafiq Ali Noor", "Dockworkers Local 41"
                 reg.entities[entity].offer_name(name.text, name.start_char)
             return _Resolution((entity,))
         named = appositive_name(head) if head.pos_ == "NOUN" else None
@@ -187,7 +187,7 @@ class _Resolver:
             is not None
             and subject.i != head.i
         ):
-            # "the Prime Minister's Office said in a statement": the statement's author
+            # "the Governor's Office said in a memo": the memo's author
             return replace_factor(self.resolve(mention_span(subject)), ROLE_FACTOR)
         inside = reg._author_inside(head)
         if inside is None:
@@ -220,7 +220,7 @@ class _Resolver:
             left -= 1
         right = head.i + 1
         while right < tokens.end and (doc[right].like_num or doc[right].pos_ == "PROPN"):
-            right += 1  # "UFCW Local 832"
+            right += 1  # "Dockworkers Local 41"
         span = char_span(doc, left, right)
         keys = name_keys(span.text)
         if not keys:
@@ -428,7 +428,7 @@ class _Resolver:
     def floating(self, quote: Quote) -> _Resolution:
         """A quote with no mention continues the previous speaker, unless the
         sentence just before it, in its paragraph, has another person as subject
-        (``X did not need much coaxing. "..."``)."""
+        (``X needed no prompting. "..."``)."""
         reg = self.reg
         here = reg.sent_of(quote.start)
         for mention in reversed(reg.mentions):
