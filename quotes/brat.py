@@ -419,14 +419,16 @@ def read_ann(content: str, text: str, doc_id: str, source: str) -> AnnReading:
         if problem is not None:
             problems.append((tb.line, problem))
     bad_lines = {line for line, _ in problems}
-    bad = {tb_id for tb_id, tb in ann.textbounds.items() if tb.line in bad_lines}
-    # from here on, pieces cut only at tabs or line breaks are one again
-    ann.textbounds = {
-        k: replace(v, offsets=counted.joined_pieces(v.offsets))
-        for k, v in ann.textbounds.items()
-        if k not in bad
-    }
+    ann.textbounds = {k: v for k, v in ann.textbounds.items() if v.line not in bad_lines}
     scheme = detect_scheme(ann)
+    if scheme == "quotes":
+        # our fragments are cut by an attribution; pieces cut only at tabs or line
+        # breaks were cut by the export (brat cannot hold them) and are one again.
+        # PolNeAR's are kept as they are: a quote over a paragraph break is two pieces.
+        ann.textbounds = {
+            k: replace(v, offsets=counted.joined_pieces(v.offsets))
+            for k, v in ann.textbounds.items()
+        }
     warnings: list[tuple[int, str]] = []
     if scheme == "polnear":
         annotation, more = _polnear_scheme(ann, text, warnings)

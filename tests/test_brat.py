@@ -397,3 +397,23 @@ def test_inception_zips_hold_each_pair(tmp_path: Path) -> None:
         assert archive.read("bridge.ann").decode("utf-8") == document_to_ann(doc)
     # the folder of zips is not read back as brat files
     assert read_brat_paths([tmp_path]).documents == {None: [gold_document(doc)]}
+
+
+def test_polnear_pieces_over_a_paragraph_break_stay_fragments(tmp_path: Path) -> None:
+    """PolNeAR marks a quote over two paragraphs as two pieces: they stay two fragments."""
+    text = "“We will win.\n\n“And we will rebuild,” she said."
+    first, second = span(text, "We will win."), span(text, "And we will rebuild,")
+    she, said = span(text, "she"), span(text, "said")
+    ann = (
+        f"T1\tSource {she.start} {she.end}\tshe\n"
+        f"T2\tCue {said.start} {said.end}\tsaid\n"
+        f"T3\tContent {first.start} {first.end};{second.start} {second.end}"
+        f"\t{first.text} {second.text}\n"
+        f"T4\tAttribution {said.start} {said.end}\tsaid\n"
+        "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+    )
+    reading = read_ann(ann, text, "p", "p.ann")
+    assert reading.document is not None
+    (quote,) = reading.document.quotes
+    assert quote.fragments == (first, second)
+    assert structure(document_to_ann(reading.document, "polnear")) == structure(ann)
