@@ -491,8 +491,19 @@ def push(
     ] = False,
     batch_size: Annotated[int, typer.Option(metavar="N", help="Tasks per import request.")] = 100,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    tool: ToolOption = "labelstudio",
+    username: UsernameOption = None,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
+    if tool == "doccano":
+        if update_predictions:
+            raise fail("--update-predictions is for Label Studio; doccano keeps no predictions")
+        _require("doccano", "push --tool doccano")
+        _push_doccano(
+            paths, project, url, api_key, username, model, model_version, batch_size, progress
+        )
+        return
+    _check_tool(tool)
     _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
@@ -517,6 +528,101 @@ def push(
         err=True,
     )
     if not report.ok:
+        raise typer.Exit(1)
+
+
+# --- push and pull with doccano ---------------------------------------------
+
+TOOLS = ("labelstudio", "doccano")
+ToolOption = Annotated[
+    str,
+    typer.Option(
+        "--tool",
+        help="Annotation tool: labelstudio or doccano (then --url and --api-key default to"
+        " $DOCCANO_URL and $DOCCANO_API_KEY, or log in as $DOCCANO_USERNAME with"
+        " $DOCCANO_PASSWORD).",
+    ),
+]
+UsernameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--username", help="doccano user to log in as (default: $DOCCANO_USERNAME).", hidden=False
+    ),
+]
+
+
+def _check_tool(tool: str) -> None:
+    if tool not in TOOLS:
+        raise fail(f"unknown --tool {tool!r}; use one of {', '.join(TOOLS)}")
+
+
+def _push_doccano(
+    paths: list[Path],
+    project: str,
+    url: str | None,
+    api_key: str | None,
+    username: str | None,
+    model: str | None,
+    model_version: str | None,
+    batch_size: int,
+    progress: bool,
+) -> None:
+    from .doccano.client import DoccanoError
+    from .doccano.client import push as push_documents
+    from .pipeline import ModelNotFoundError
+
+    try:
+        report = push_documents(
+            paths,
+            project,
+            url=url,
+            api_key=api_key,
+            username=username,
+            model=model,
+            model_version=model_version,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    except (DoccanoError, ModelNotFoundError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: doccano project {project!r}: {report.summary()}", err=True)
+    if report.input_errors or report.conflicts or report.import_errors or report.failed:
+        raise typer.Exit(1)
+
+
+def _pull_doccano(
+    project: str,
+    output: Path,
+    url: str | None,
+    api_key: str | None,
+    username: str | None,
+    all_examples: bool,
+) -> None:
+    from .doccano.client import DoccanoError
+    from .doccano.client import pull as pull_documents
+
+    try:
+        result = pull_documents(
+            project,
+            output,
+            url=url,
+            api_key=api_key,
+            username=username,
+            all_examples=all_examples,
+        )
+    except (DoccanoError, OSError) as err:
+        raise fail(str(err)) from None
+    for line in result.dropped:
+        typer.echo(f"quotes: {line}", err=True)
+    for skipped in result.skipped:
+        typer.echo(f"quotes: skipped {skipped}", err=True)
+    annotators = ", ".join(sorted(a for a in result.documents if a)) or "shared annotations"
+    typer.echo(
+        f"quotes: {result.examples} example(s) ({annotators}), {result.written} written to"
+        f" {output}, {len(result.skipped)} skipped",
+        err=True,
+    )
+    if result.skipped:
         raise typer.Exit(1)
 
 
@@ -588,8 +694,27 @@ def pull(
             " drop the region and list it).",
         ),
     ] = False,
+    tool: ToolOption = "labelstudio",
+    username: UsernameOption = None,
+    all_examples: Annotated[
+        bool,
+        typer.Option(
+            "--all-examples",
+            help="doccano: take every example, not only those an annotator marked done.",
+        ),
+    ] = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
+    if tool == "doccano":
+        if annotator is not None or annotations != "latest" or strict:
+            raise fail(
+                "--annotator, --annotations and --strict are for Label Studio; a doccano project"
+                " without shared annotations gives one file per annotator in the folder -o names"
+            )
+        _require("doccano", "pull --tool doccano")
+        _pull_doccano(project, output, url, api_key, username, all_examples)
+        return
+    _check_tool(tool)
     _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
     from .labelstudio.convert import ANNOTATION_CHOICES
@@ -752,6 +877,153 @@ def serve(
         run_server(host=host, port=port, model=model, model_version=model_version)
     except (ModelNotFoundError, OSError) as err:
         raise fail(str(err)) from None
+
+
+# --- export and import -----------------------------------------------------
+
+FileFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="brat, doccano-jsonl or labelstudio-json."
+    ),
+]
+
+
+@app.command("export", cls=QuotesCommand)
+def export_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Our JSONL (gold or extractor output), or folders of it.")
+    ],
+    fmt: FileFormatOption,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder (brat) or file (doccano-jsonl, labelstudio-json)."
+        ),
+    ],
+    brat_scheme: Annotated[
+        str,
+        typer.Option(
+            "--brat-scheme",
+            help="brat: quotes (quote types, names as notes; lossless) or polnear (Source,"
+            " Cue, Content and an Attribution event).",
+        ),
+    ] = "quotes",
+    model_version: Annotated[
+        str, typer.Option(help="labelstudio-json: the version the predictions carry.")
+    ] = "quotes-export",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    inception_zips: Annotated[
+        bool,
+        typer.Option(
+            "--inception-zips",
+            help="brat: also OUT/inception/ID.zip per document (INCEpTION's brat import).",
+        ),
+    ] = False,
+) -> None:
+    """Write documents with quotes as brat standoff, doccano JSONL or Label Studio tasks."""
+    from .formats import FORMATS, export_documents, read_documents
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if brat_scheme not in ("quotes", "polnear"):
+        raise fail(f"unknown --brat-scheme {brat_scheme!r}; use quotes or polnear")
+    errors: list[str] = []
+    documents = read_documents(paths, errors)
+    for error in errors:
+        typer.echo(f"quotes: {error}", err=True)
+    try:
+        result = export_documents(
+            documents,
+            fmt,
+            output,
+            brat_scheme=brat_scheme,  # type: ignore[arg-type]
+            model_version=model_version,
+            progress=progress,
+            brat_zips=inception_zips,
+        )
+    except OSError as err:
+        raise fail(f"cannot write {output}: {err.strerror}") from None
+    for error in result.errors:
+        typer.echo(f"quotes: {error}", err=True)
+    typer.echo(f"quotes: {result.written} document(s) written to {output}", err=True)
+    if errors or result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("import", cls=QuotesCommand)
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help=".ann files or folders (brat), .jsonl (doccano), .json (Label Studio)."
+        ),
+    ],
+    fmt: FileFormatOption,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Gold JSONL to write (atomically); a folder when the files have several"
+            " annotators (one <annotator>.jsonl each). Default: stdout.",
+        ),
+    ] = None,
+    predictions: Annotated[
+        bool,
+        typer.Option(
+            "--predictions", help="labelstudio-json: read each task's prediction, not annotation."
+        ),
+    ] = False,
+    annotations: Annotated[
+        str,
+        typer.Option(
+            "--annotations",
+            metavar="CHOICE",
+            help="labelstudio-json, several annotators on a task: latest, ground-truth or all"
+            " (one gold per annotator, -o a folder), as for pull.",
+        ),
+    ] = "latest",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Read annotation files back into gold JSONL (bad files: reported, the rest come through)."""
+    from .formats import FORMATS, import_documents, write_groups
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from .labelstudio.convert import ANNOTATION_CHOICES
+
+    if annotations not in ANNOTATION_CHOICES:
+        raise fail(
+            f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
+        )
+    result = import_documents(
+        paths, fmt, predictions=predictions, progress=progress, annotations=annotations
+    )
+    for line in result.warnings:
+        typer.echo(f"quotes: warning: {line}", err=True)
+    for line in result.errors:
+        typer.echo(f"quotes: {line}", err=True)
+    annotators = [a for a in result.documents if a is not None]
+    if output is None:
+        if annotators:
+            raise fail(
+                f"the files hold {len(annotators)} annotators' work; give -o a folder for one"
+                " gold file each"
+            )
+        from .io import dump_json_line
+
+        for doc in result.documents.get(None, []):
+            sys.stdout.write(dump_json_line(doc.to_dict()) + "\n")
+    else:
+        try:
+            written = write_groups(result.documents or {None: []}, output)
+        except OSError as err:
+            raise fail(f"cannot write {output}: {err.strerror}") from None
+        where = ", ".join(str(p) for p in written)
+        typer.echo(f"quotes: {result.count} document(s) written to {where}", err=True)
+    if result.errors:
+        raise fail(f"{len(result.errors)} problem(s) (see above); the other files came through")
 
 
 # --- speakers --------------------------------------------------------------
