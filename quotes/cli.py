@@ -475,11 +475,14 @@ def push(
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     model_version: Annotated[
         str | None,
         typer.Option(
             metavar="VERSION",
-            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+            help="Version the predictions carry (default: the extractor's,"
+            " quotes-VERSION+PIPELINE+MODEL).",
         ),
     ] = None,
     update_predictions: Annotated[
@@ -500,13 +503,22 @@ def push(
             raise fail("--update-predictions is for Label Studio; doccano keeps no predictions")
         _require("doccano", "push --tool doccano")
         _push_doccano(
-            paths, project, url, api_key, username, model, model_version, batch_size, progress
+            paths,
+            project,
+            url,
+            api_key,
+            username,
+            load_options(model, model_dir, rules_only),
+            model_version,
+            batch_size,
+            progress,
         )
         return
     _check_tool(tool)
     _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -516,12 +528,14 @@ def push(
             url=url,
             api_key=api_key,
             model=model,
+            model_dir=model_dir,
+            rules_only=rules_only,
             model_version=model_version,
             update_predictions=update_predictions,
             batch_size=batch_size,
             progress=progress,
         )
-    except (LabelStudioError, ModelNotFoundError) as err:
+    except (LabelStudioError, ModelNotFoundError, ModelLoadError) as err:
         raise fail(str(err)) from None
     typer.echo(
         f"quotes: project {report.project_title!r} (id {report.project_id}): {report.summary()}",
@@ -562,13 +576,14 @@ def _push_doccano(
     url: str | None,
     api_key: str | None,
     username: str | None,
-    model: str | None,
+    options: dict[str, Any],
     model_version: str | None,
     batch_size: int,
     progress: bool,
 ) -> None:
     from .doccano.client import DoccanoError
     from .doccano.client import push as push_documents
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -578,12 +593,14 @@ def _push_doccano(
             url=url,
             api_key=api_key,
             username=username,
-            model=model,
+            model=options["model"],
+            model_dir=options["model_dir"],
+            rules_only=options["rules_only"],
             model_version=model_version,
             batch_size=batch_size,
             progress=progress,
         )
-    except (DoccanoError, ModelNotFoundError) as err:
+    except (DoccanoError, ModelNotFoundError, ModelLoadError) as err:
         raise fail(str(err)) from None
     typer.echo(f"quotes: doccano project {project!r}: {report.summary()}", err=True)
     if report.input_errors or report.conflicts or report.import_errors or report.failed:
