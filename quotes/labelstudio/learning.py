@@ -67,7 +67,11 @@ def _train(corrections: str, base: str | None, output: str, log_path: str) -> No
             log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
             log.flush()
 
-        result = train_model([corrections], output, base_dir=base, progress=False, log=write)
+        try:
+            result = train_model([corrections], output, base_dir=base, progress=False, log=write)
+        except Exception as err:
+            write(f"training failed: {type(err).__name__}: {err}")
+            raise SystemExit(1) from err
         write(f"wrote model {result.version} to {output}")
 
 
