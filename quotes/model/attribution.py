@@ -103,6 +103,22 @@ def in_quote_scope(view: DocView, cue: Token, span: Span, source: Token | None) 
     )
 
 
+def in_scope_part(
+    view: DocView, cue: Token, source: Token | None, content: Span, order: list[tuple[Span, float]]
+) -> Span | None:
+    """The content the model chose, or, when the guidelines do not call it a
+    quote, the likeliest candidate inside it that they do: "told [reporters
+    that the bridge will reopen]" → "the bridge will reopen" (the addressee
+    is no content); None when there is none."""
+    if in_quote_scope(view, cue, content, source):
+        return content
+    for span, _ in order:
+        inside = content.first <= span.first and span.last <= content.last and span != content
+        if inside and in_quote_scope(view, cue, span, source):
+            return span
+    return None
+
+
 class AttributionModel:
     """Three trained scorers and their settings; :meth:`attributions` decodes a document."""
 
@@ -163,15 +179,14 @@ class AttributionModel:
             content_samples.extend(featurizer.content(cue, span) for span in offered)
         content_logits = self.logits("content", content_samples, tensor)
         chosen: list[tuple[Span | None, float]] = []
+        ranked: list[list[tuple[Span, float]]] = []  # each cue's candidates, likeliest first
         for offered, scores in zip(
             spans, split(content_logits, [len(o) for o in spans]), strict=True
         ):
-            if offered:
-                probabilities = softmax(scores)
-                best = int(np.argmax(probabilities))
-                chosen.append((offered[best], float(probabilities[best])))
-            else:
-                chosen.append((None, 1.0))
+            probabilities = softmax(scores) if offered else scores
+            order = [(offered[k], float(probabilities[k])) for k in np.argsort(-probabilities)]
+            ranked.append(order)
+            chosen.append(order[0] if order else (None, 1.0))
         tokens = [source_candidates(view, cue) for cue, _ in accepted]
         source_samples: list[Sample] = []
         for (cue, _), (span, _), near in zip(accepted, chosen, tokens, strict=True):
@@ -181,11 +196,12 @@ class AttributionModel:
             self.logits("source", source_samples, tensor), [len(t) + 1 for t in tokens]
         )
         out = []
-        for (cue, prob), (content, content_prob), heads, scores in zip(
+        for (cue, prob), (content, content_prob), heads, scores, order in zip(
             accepted,
             chosen,
             tokens,
             source_logits,
+            ranked,
             strict=True,
         ):
             source_scores = softmax(scores)
@@ -195,7 +211,7 @@ class AttributionModel:
             # its cue stays for quoted words next to it ("“...,” he said")
             said = content
             if scope == "quotes" and content is not None:
-                said = content if in_quote_scope(view, cue, content, source) else None
+                said = in_scope_part(view, cue, source, content, order)
             attribution = self._attribution(view, cue, said, source, prob * content_prob)
             kind = content.kind if content is not None else "none"
             out.append(Decoded(attribution, prob, content_prob, float(source_scores[choice]), kind))
