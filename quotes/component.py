@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from .cues import CueLexicon
+from .doc_index import reading
 from .rules import find_quotes
 from .speakers import attribute_speakers
 from .types import CharSpan, Quote, Speaker
@@ -109,10 +110,12 @@ class QuoteExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         try:
-            quotes = find_quotes(doc, self.lexicon)
-            speakers: list[Speaker] = []
-            if self.resolve_speakers:
-                quotes, speakers = attribute_speakers(doc, quotes)
+            # one set of lookup tables for the rules and the speakers, released after
+            with reading(doc):
+                quotes = find_quotes(doc, self.lexicon)
+                speakers: list[Speaker] = []
+                if self.resolve_speakers:
+                    quotes, speakers = attribute_speakers(doc, quotes)
         except Exception as err:  # a rule bug must not stop a batch of documents
             logger.warning("quote_extractor failed on a document: %r", err)
             doc.user_data[USER_DATA_KEY] = {

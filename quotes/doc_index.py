@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 T = TypeVar("T")
 
@@ -222,6 +222,52 @@ class DocIndex:
         """The children of ``tok``, in text order."""
         return self._children[tok.i]
 
+    def lefts(self, tok: Token) -> list[Token]:
+        """``tok.lefts``: its children before it."""
+        return [c for c in self._children[tok.i] if c.i < tok.i]
+
+    def rights(self, tok: Token) -> list[Token]:
+        """``tok.rights``: its children after it."""
+        return [c for c in self._children[tok.i] if c.i > tok.i]
+
+    def conjuncts(self, tok: Token) -> tuple[Token, ...]:
+        """``tok.conjuncts`` (the tokens coordinated with it), as spaCy finds them."""
+        start = tok
+        while start.i != start.head.i and start.dep_ == "conj":
+            start = start.head
+        queue = [start]
+        for word in queue:
+            queue.extend(c for c in self.rights(word) if c.dep_ == "conj")
+        return tuple(w for w in queue if w.i != tok.i)
+
+    @cached_property
+    def _entities(self) -> list[Span | None]:
+        """The named entity of ``doc.ents`` holding each token, if any."""
+        out: list[Span | None] = [None] * len(self.doc)
+        for ent in self.doc.ents:
+            for i in range(ent.start, ent.end):
+                out[i] = ent
+        return out
+
+    def entity_at(self, tok: Token) -> Span | None:
+        """The entity of ``doc.ents`` that holds ``tok`` (``doc.ents`` builds every
+        entity anew on each access)."""
+        return self._entities[tok.i]
+
+    def depth_first(self, tok: Token) -> tuple[int, int]:
+        """Where ``tok``'s subtree starts and ends in ``Token.subtree`` order:
+        its tokens are those whose place (:meth:`place`) falls in it."""
+        _, _, start, end = self._tree
+        return start[tok.i], end[tok.i]
+
+    def place(self, tok: Token) -> int:
+        """Where ``tok`` comes in ``Token.subtree`` order."""
+        return self._tree[1][tok.i]
+
+    def in_depth_first_order(self, entry: int) -> int:
+        """The token at place ``entry`` of ``Token.subtree`` order."""
+        return self._tree[0][entry]
+
     @cached_property
     def sentences(self) -> tuple[list[int], list[int], list[int]]:
         """Sentences as token starts, token ends and character starts."""
@@ -249,31 +295,39 @@ class DocIndex:
         return end if pos < end else None
 
     @cached_property
-    def _euler(self) -> tuple[list[int], list[int], list[int]]:
-        """Depth-first numbering: ``order``, entry and exit number of each token;
-        the subtree of ``t`` is ``order[tin[t] : tout[t]]``."""
+    def _tree(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The tokens in ``Token.subtree`` order (left children's subtrees, the
+        token, right children's subtrees), each token's place in it, and where
+        its subtree's block starts and ends: the subtree of ``t`` is
+        ``order[start[t] : end[t]]``."""
         n = len(self.doc)
         children = [[c.i for c in kids] for kids in self._children]
         roots = [tok.i for tok in self.tokens if tok.head.i == tok.i]
-        tin, tout = [0] * n, [0] * n
+        place, start, end = [0] * n, [0] * n, [0] * n
         order: list[int] = []
         for root in roots:
-            stack = [(root, False)]
+            # (token, step): 0 entering, 1 emitting itself, 2 leaving
+            stack = [(root, 0)]
             while stack:
-                node, done = stack.pop()
-                if done:
-                    tout[node] = len(order)
-                    continue
-                tin[node] = len(order)
-                order.append(node)
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(children[node]))
-        return order, tin, tout
+                node, step = stack.pop()
+                if step == 0:
+                    start[node] = len(order)
+                    kids = children[node]
+                    stack.append((node, 2))
+                    stack.extend((c, 0) for c in reversed(kids) if c > node)
+                    stack.append((node, 1))
+                    stack.extend((c, 0) for c in reversed(kids) if c < node)
+                elif step == 1:
+                    place[node] = len(order)
+                    order.append(node)
+                else:
+                    end[node] = len(order)
+        return order, place, start, end
 
     def in_subtree(self, root: int, i: int) -> bool:
         """True when token ``i`` is ``root`` or one of its descendants."""
-        _, tin, tout = self._euler
-        return tin[root] <= tin[i] < tout[root]
+        _, place, start, end = self._tree
+        return start[root] <= place[i] < end[root]
 
     def is_ancestor(self, i: int, of: int) -> bool:
         """True when token ``i`` is an ancestor of token ``of`` (not itself)."""
@@ -295,7 +349,7 @@ class DocIndex:
         """How many tokens of ``root``'s subtree match ``predicate``."""
         key = ("tree:" + name, 0)
         found = self.memo.get(key)
-        order, tin, tout = self._euler
+        order, _, start, end = self._tree
         if found is None:
             found = [0]
             doc = self.doc
@@ -303,7 +357,7 @@ class DocIndex:
                 found.append(found[-1] + (1 if predicate(doc[i]) else 0))
             self.memo[key] = found
         counts = cast(list[int], found)
-        return counts[tout[root]] - counts[tin[root]]
+        return counts[end[root]] - counts[start[root]]
 
     def cached(self, name: str, i: int, compute: Callable[[], T]) -> T:
         """``compute()`` once per document for the key ``(name, i)``."""

@@ -5,12 +5,13 @@ floating quote can look back to.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from ..doc_index import doc_index
 from ..names import fold_name, name_keys, surname_keys
 from ..resources import data_lines
 from ..types import CharSpan, SpeakerKind
@@ -128,6 +129,8 @@ class Registry:
         self.entities: list[Entity] = []
         self.mentions: list[Mention] = []
         self.token_entity: dict[int, int] = {}
+        self._named_places: list[int] = []
+        self._starts: dict[int, list[int]] = {}  # each entity's mention starts, sorted
         # sentences, also cut at line breaks: the parser runs sentences on over paragraphs
         starts = {s.start for s in doc.sents}
         starts.update(t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc))
@@ -230,10 +233,11 @@ class Registry:
         self._vote_genders()
         # coordinated people ("Xi and Putin"), for "the two men", "the couple"
         self.pairs: list[tuple[int, tuple[int, ...]]] = []
+        tables = doc_index(doc)
         for tok in doc:
             if tok.dep_ == "conj" or tok.i not in self.token_entity:
                 continue
-            group = [self.token_entity.get(t.i) for t in (tok, *tok.conjuncts)]
+            group = [self.token_entity.get(t.i) for t in (tok, *tables.conjuncts(tok))]
             people = tuple(
                 dict.fromkeys(
                     e for e in group if e is not None and self.entities[e].kind == "person"
@@ -246,7 +250,9 @@ class Registry:
                 author = self._author_inside(tok)
                 if author is None and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "via"):
                     # "X said in a statement": the statement is X's
-                    subject = next((c for c in tok.head.head.lefts if c.dep_ in SUBJECT_DEPS), None)
+                    subject = next(
+                        (c for c in tables.lefts(tok.head.head) if c.dep_ in SUBJECT_DEPS), None
+                    )
                     author = None if subject is None else self.token_entity.get(subject.i)
                 if author is not None:
                     self.authored.setdefault(noun_key(tok), []).append((tok.idx, author))
@@ -264,7 +270,9 @@ class Registry:
                 if verb.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or verb.head is verb:
                     break
                 verb = verb.head
-                subject = next((c for c in verb.lefts if c.dep_ in SUBJECT_DEPS), None)
+                subject = next(
+                    (c for c in doc_index(verb.doc).lefts(verb) if c.dep_ in SUBJECT_DEPS), None
+                )
                 voter = None if subject is None else self.token_entity.get(subject.i)
                 if voter is not None and self.entities[voter].kind == "person":
                     votes.setdefault(voter, [0, 0])[tok.lower_ == "she"] += 1
@@ -286,6 +294,7 @@ class Registry:
         entity.mentions.append(span)
         for tok in tokens:
             self.token_entity[tok.i] = entity_index
+        insort(self._starts.setdefault(entity_index, []), span.start)
         self.mentions.append(
             Mention(
                 span.start,
@@ -296,11 +305,23 @@ class Registry:
             )
         )
 
+    def starts_of(self, entity_index: int) -> list[int]:
+        """Where the mentions of an entity start, sorted."""
+        return self._starts.get(entity_index, [])
+
     def _author_inside(self, noun: Token) -> int | None:
         """The named source inside a document noun's phrase: ``the Civic Action study``,
         ``a study released by Civic Action``, ``Trudeau's statement``: the first one."""
         fallback: int | None = None
-        for tok in noun.subtree:
+        index = doc_index(self.doc)
+        if len(self._named_places) != len(self.token_entity):
+            # the named tokens in subtree order (names are added while resolving)
+            self._named_places = sorted(index.place(self.doc[i]) for i in self.token_entity)
+        start, end = index.depth_first(noun)
+        for k in range(bisect_left(self._named_places, start), len(self._named_places)):
+            if self._named_places[k] >= end:
+                break
+            tok = self.doc[index.in_depth_first_order(self._named_places[k])]
             if tok.i != noun.i and (entity := self.token_entity.get(tok.i)) is not None:
                 if self.entities[entity].label in ("PERSON", "ORG"):
                     return entity
@@ -410,14 +431,15 @@ class Registry:
         for tok in doc[ent.start : start]:
             if is_role_noun(tok):
                 entity.roles.append((role_key(tok.lower_), frozenset()))
-        for child in root.lefts:
+        index = doc_index(doc)
+        for child in index.lefts(root):
             if (
                 child.i < start
                 and child.dep_ in ("compound", "amod", "nmod")
                 and (is_role_noun(child) or (not person and child.pos_ == "NOUN"))
             ):
                 entity.roles.append(_role_of(child))
-        for child in root.rights:
+        for child in index.rights(root):
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN"):
                 entity.roles.append(_role_of(child))
         if (
@@ -450,7 +472,7 @@ def names_a_pair(head: Token, definite: bool) -> bool:
     return (
         head.tag_ in ("NNS", "NNPS")
         and (is_role_noun(head) or head.lemma_.lower() in ("man", "woman", "leader"))
-        and any(c.lower_ in ("two", "both") for c in head.lefts)
+        and any(c.lower_ in ("two", "both") for c in doc_index(head.doc).lefts(head))
     )
 
 

@@ -5,7 +5,7 @@ document's speakers.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import cache
 
@@ -90,8 +90,31 @@ class _Resolver:
         self.quote_spans = sorted((q.start, q.end) for q in quotes)
         self.prev = _UNRESOLVED
         self.prev_end = -1
-        # mentions resolved from quotes (pronouns, roles), as extra antecedents
+        # mentions resolved from quotes (pronouns, roles), as extra antecedents,
+        # in the order found, and as (start, order) sorted for bisection
         self.extra: list[Mention] = []
+        self._extra_starts: list[tuple[int, int]] = []
+
+    def add_extra(self, mention: Mention) -> None:
+        """Another antecedent: a mention resolved while attributing a quote."""
+        insort(self._extra_starts, (mention.start, len(self.extra)))
+        self.extra.append(mention)
+
+    def _window(self, position: int, here: int) -> list[Mention]:
+        """The mentions (and extra antecedents) before ``position`` within the
+        pronoun window, in the order they were registered; found by bisection
+        (a long document has thousands of mentions, a window a few dozen)."""
+        mentions = self.reg.mentions
+        lo = bisect_left(mentions, here - PRONOUN_WINDOW, key=lambda m: m.sent)
+        hi = bisect_left(mentions, position, key=lambda m: m.start)
+        out = mentions[lo:hi] if lo < hi else []
+        found = []
+        for k in range(bisect_left(self._extra_starts, (position, -1)) - 1, -1, -1):
+            order = self._extra_starts[k][1]
+            if here - self.extra[order].sent > PRONOUN_WINDOW:
+                break
+            found.append(order)
+        return out + [self.extra[k] for k in sorted(found)]
 
     @property
     def prev_entities(self) -> tuple[int, ...]:
@@ -296,7 +319,11 @@ class _Resolver:
             and not any(c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ for c in head.subtree)
         ):
             # a person described, not named: the person subject just before
-            for mention in reversed(reg.mentions):
+            mentions = reg.mentions
+            for k in range(bisect_left(mentions, position, key=lambda m: m.start) - 1, -1, -1):
+                mention = mentions[k]
+                if here - mention.sent > 1:
+                    break
                 if (
                     mention.start < position
                     and here - mention.sent <= 1
@@ -311,13 +338,13 @@ class _Resolver:
         """The candidate mentioned last before ``position``, else the first after."""
         best, best_pos = candidates[0], -1
         after, after_pos = candidates[0], self.text_length + 1
-        for mention in self.reg.mentions:
-            if mention.entity not in candidates:
-                continue
-            if best_pos < mention.start < position:
-                best, best_pos = mention.entity, mention.start
-            elif position <= mention.start < after_pos:
-                after, after_pos = mention.entity, mention.start
+        for entity in candidates:
+            starts = self.reg.starts_of(entity)
+            k = bisect_left(starts, position)
+            if k > 0 and starts[k - 1] > best_pos:
+                best, best_pos = entity, starts[k - 1]
+            if k < len(starts) and starts[k] < after_pos:
+                after, after_pos = entity, starts[k]
         return best if best_pos >= 0 else after
 
     @staticmethod
@@ -350,7 +377,11 @@ class _Resolver:
             return _Resolution(self.prev_entities, factor=PRONOUN_FACTOR)
         scores: dict[int, float] = {}
         intervening = between = False
-        for mention in self._antecedents(span.start, here):
+        window = self._window(span.start, here)
+        last_mention: dict[int, int] = {}
+        for mention in window:
+            last_mention[mention.entity] = max(last_mention.get(mention.entity, -1), mention.start)
+        for mention in self._antecedents(window):
             entity = reg.entities[mention.entity]
             if not self._compatible(entity, number, gender):
                 continue
@@ -382,7 +413,8 @@ class _Resolver:
                 if entity_index in scores:
                     scores[entity_index] = min(scores[entity_index], here - prev_sent) - 1.5
         if scores:
-            best = min(scores, key=lambda e: (scores[e], -self._last_mention(e, span.start)))
+            # (an entity with an antecedent in the window has its last mention there)
+            best = min(scores, key=lambda e: (scores[e], -last_mention.get(e, -1)))
             return _Resolution((best,), factor=PRONOUN_FACTOR)
         # "the Kremlin said ...; he added": the previous speaker even without agreement,
         # unless it shows the other gender
@@ -404,26 +436,9 @@ class _Resolver:
             )
         return _UNRESOLVED
 
-    def _antecedents(self, position: int, here: int) -> list[Mention]:
-        """Mentions before ``position`` within the window, outside quote contents."""
-        out = []
-        for mention in (*self.reg.mentions, *self.extra):
-            if mention.start >= position or here - mention.sent > PRONOUN_WINDOW:
-                continue
-            if self.inside_quote(mention.start, mention.end):
-                continue
-            out.append(mention)
-        return out
-
-    def _last_mention(self, entity: int, position: int) -> int:
-        return max(
-            (
-                m.start
-                for m in (*self.reg.mentions, *self.extra)
-                if m.entity == entity and m.start < position
-            ),
-            default=-1,
-        )
+    def _antecedents(self, window: list[Mention]) -> list[Mention]:
+        """The mentions of a pronoun's window outside quote contents."""
+        return [m for m in window if not self.inside_quote(m.start, m.end)]
 
     def floating(self, quote: Quote) -> _Resolution:
         """A quote with no mention continues the previous speaker, unless the
@@ -431,7 +446,9 @@ class _Resolver:
         (``X did not need much coaxing. "..."``)."""
         reg = self.reg
         here = reg.sent_of(quote.start)
-        for mention in reversed(reg.mentions):
+        mentions = reg.mentions
+        for k in range(bisect_left(mentions, quote.start, key=lambda m: m.start) - 1, -1, -1):
+            mention = mentions[k]
             if mention.start >= quote.start or mention.start <= self.prev_end:
                 continue
             if mention.sent < here - 1:
@@ -453,6 +470,28 @@ class _Resolver:
         return _UNRESOLVED
 
 
+class _Spans:
+    """An entity's mention spans (a list that only grows) kept sorted, so that
+    whether a span overlaps one of them is found by bisection."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.starts: list[tuple[int, int]] = []
+        self.longest = 0
+
+    def overlaps(self, mentions: list[CharSpan], span: CharSpan) -> bool:
+        """True when ``span`` overlaps one of ``mentions``."""
+        for mention in mentions[self.seen :]:
+            insort(self.starts, (mention.start, mention.end))
+            self.longest = max(self.longest, len(mention))
+        self.seen = len(mentions)
+        lo = bisect_left(self.starts, (span.start - self.longest, -1))
+        hi = bisect_left(self.starts, (span.end, -1))
+        return any(
+            min(end, span.end) - max(start, span.start) > 0 for start, end in self.starts[lo:hi]
+        )
+
+
 def replace_factor(res: _Resolution, factor: float) -> _Resolution:
     """The same resolution with its confidence factor scaled by ``factor``."""
     return _Resolution(res.entities, res.literal, res.literal_kind, res.factor * factor)
@@ -472,6 +511,7 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
     literals: dict[tuple[str, SpeakerKind], list[CharSpan]] = {}
     literal_counts: dict[tuple[str, SpeakerKind], int] = {}
     literal_first: dict[tuple[str, SpeakerKind], int] = {}
+    known: dict[int, _Spans] = {}  # each entity's mentions, for the overlap test
     for i in order:
         quote = quotes[i]
         res = resolver.floating(quote) if quote.speaker is None else resolver.resolve(quote.speaker)
@@ -480,11 +520,12 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
             names = [reg.entities[e].name for e in res.entities]
             for e in res.entities:
                 reg.entities[e].quotes += 1
-                known = reg.entities[e].mentions
-                if quote.speaker is not None and not any(quote.speaker.overlap(m) for m in known):
-                    known.append(quote.speaker)
+                if quote.speaker is not None:
+                    spans = known.setdefault(e, _Spans())
+                    if not spans.overlaps(reg.entities[e].mentions, quote.speaker):
+                        reg.entities[e].mentions.append(quote.speaker)
             if quote.speaker is not None and len(res.entities) == 1:
-                resolver.extra.append(
+                resolver.add_extra(
                     Mention(
                         quote.speaker.start,
                         quote.speaker.end,
