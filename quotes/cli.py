@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import __version__
+from .pieces import DEFAULT_MAX_CHARS, DEFAULT_PIECE_CHARS, DEFAULT_TIME_BUDGET
+
+if TYPE_CHECKING:
+    from .pieces import Limits
 
 app = typer.Typer(
     name="quotes",
@@ -51,6 +55,28 @@ ModelOption = Annotated[
 ]
 
 
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Write the output even when nothing came out (by default an existing "
+        "file is then left as it was and the exit status is 1).",
+    ),
+]
+
+
+def _limits(max_chars: int, time_budget: float, piece_chars: int) -> Limits:
+    """The limits of the command-line options (0: no limit), or exit naming the fix."""
+    from .pieces import Limits
+
+    try:
+        return Limits(
+            max_chars=max_chars or None, piece_chars=piece_chars, time_budget=time_budget or None
+        )
+    except ValueError as err:
+        raise fail(str(err)) from None
+
+
 # --- extract ---------------------------------------------------------------
 
 
@@ -61,16 +87,40 @@ def extract(
         typer.Argument(help=".txt files, folders of them, or .jsonl files of {id, text}."),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write JSONL here (atomically).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write JSONL here (atomically); - for stdout."),
     ] = None,
     model: ModelOption = None,
     n_process: Annotated[int, typer.Option(help="Worker processes for spaCy.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            help="Longest document read, in characters (0: no limit); longer ones are "
+            "reported and skipped."
+        ),
+    ] = DEFAULT_MAX_CHARS,
+    time_budget: Annotated[
+        float,
+        typer.Option(
+            help="Seconds one document may take (0: no limit); a document over it is "
+            "reported as too costly and skipped, the others go on."
+        ),
+    ] = DEFAULT_TIME_BUDGET,
+    piece_chars: Annotated[
+        int,
+        typer.Option(
+            help="A longer document is read in pieces of whole paragraphs up to this "
+            "many characters (memory follows the piece, not the document)."
+        ),
+    ] = DEFAULT_PIECE_CHARS,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Extract quotes from PATHS and write one JSON document a line."""
     from .pipeline import extract_files
 
+    limits = _limits(max_chars, time_budget, piece_chars)
     try:
         errors = extract_files(
             paths,
@@ -79,6 +129,8 @@ def extract(
             n_process=n_process,
             batch_size=batch_size,
             progress=progress,
+            limits=limits,
+            allow_empty=allow_empty,
         )
     except Exception as err:  # one line, never a traceback for a user's mistake
         from .pipeline import ModelNotFoundError
@@ -87,7 +139,7 @@ def extract(
             raise fail(str(err)) from None
         raise
     if errors:
-        raise fail(f"{errors} input(s) could not be read (see above); the rest were extracted")
+        raise fail(f"{errors} input(s) could not be extracted (see above); the rest were")
 
 
 # --- evaluate --------------------------------------------------------------
@@ -153,7 +205,7 @@ def evaluate(
             with atomic_writer(report) as handle:
                 handle.write(render_html(result))
         except OSError as err:
-            raise fail(f"cannot write {report}: {err.strerror}") from None
+            raise fail(str(err)) from None
         typer.echo(f"quotes: wrote {report}", err=True)
     if result.input_errors:
         raise fail(
@@ -241,13 +293,16 @@ def pull(
         str | None,
         typer.Option(help="Take this user's annotations (email or user id), not the latest."),
     ] = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (malformed ones: reported, skipped)."""
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import pull as pull_documents
 
     try:
-        result = pull_documents(project, output, url=url, api_key=api_key, annotator=annotator)
+        result = pull_documents(
+            project, output, url=url, api_key=api_key, annotator=annotator, allow_empty=allow_empty
+        )
     except (LabelStudioError, OSError) as err:
         raise fail(str(err)) from None
     for skipped in result.skipped:
@@ -295,9 +350,11 @@ def speakers(
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")] = "csv",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the table here (atomically).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the table here (atomically); - for stdout."),
     ] = None,
     model: ModelOption = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Print who is quoted how often across PATHS, names merged across documents."""
     if fmt not in ("csv", "json"):
@@ -317,8 +374,12 @@ def speakers(
     if output is None:
         sys.stdout.write(table)
     else:
-        with atomic_writer(output) as handle:
-            handle.write(table)
+        try:
+            with atomic_writer(output, allow_empty=allow_empty) as handle:
+                if rows or allow_empty:  # a header alone is nothing to write
+                    handle.write(table)
+        except OSError as err:
+            raise fail(str(err)) from None
     if errors:
         raise fail(f"{len(errors)} input(s) could not be read (see above); the rest are counted")
 

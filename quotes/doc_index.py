@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,10 @@ EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
 _current = threading.local()
 
 
+class TimeBudgetExceeded(RuntimeError):
+    """The rules ran past the document's deadline (see :func:`reading`)."""
+
+
 def doc_index(doc: Doc) -> DocIndex:
     """The lookup tables of ``doc``, built once per document and thread."""
     cached = getattr(_current, "entry", None)
@@ -49,13 +54,20 @@ def doc_text(doc: Doc) -> str:
 
 
 @contextmanager
-def reading(doc: Doc) -> Iterator[str]:
+def reading(doc: Doc, deadline: float | None = None) -> Iterator[str]:
     """Cache ``doc``'s text and tables for the rules while they read it; release
-    them after, so that no document outlives its pass (nested uses share them)."""
+    them after, so that no document outlives its pass (nested uses share them).
+
+    With a ``deadline`` (a ``time.monotonic()`` value), :meth:`DocIndex.check`
+    raises :class:`TimeBudgetExceeded` once it has passed.
+    """
     outer = getattr(_current, "entry", None)
     shared = outer is not None and outer.doc is doc
+    index = doc_index(doc)
+    if deadline is not None:
+        index.deadline = deadline
     try:
-        yield doc_text(doc)
+        yield index.text
     finally:
         if not shared:
             _current.entry = None
@@ -79,6 +91,13 @@ class DocIndex:
         self.doc = doc
         self.text = doc.text
         self.memo: dict[tuple[str, int], Any] = {}
+        self.deadline: float | None = None
+
+    def check(self) -> None:
+        """Raise :class:`TimeBudgetExceeded` when the reading's deadline has passed
+        (the passes call this as they go, so a costly document stops early)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeBudgetExceeded("the rules ran out of the document's time budget")
 
     # --- characters ------------------------------------------------------------
 

@@ -8,13 +8,18 @@ documents go on.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import signal
+import stat
+import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from .types import Document, SchemaError
 
@@ -155,21 +160,183 @@ def iter_annotated_documents(
                 yield InputError(str(item), f"{err}; fix the record", number)
 
 
-@contextlib.contextmanager
-def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
-    """A text file that replaces ``path`` only when the block ends without error.
+#: The ``-o`` value that means standard output.
+STDOUT = "-"
 
-    A failed run leaves the old file as it was.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+_WRITE_ERRORS = {
+    errno.EACCES: "permission denied; choose another -o or fix the folder's permissions",
+    errno.EPERM: "permission denied; choose another -o or fix the folder's permissions",
+    errno.ENOSPC: "the disk is full; free some space or choose another -o",
+    errno.EDQUOT: "the disk quota is exceeded; free some space or choose another -o",
+    errno.EROFS: "the file system is read-only; choose another -o",
+    errno.ENOTDIR: "a part of the path is not a folder; check the path",
+    errno.EISDIR: "it is a folder; give a file path",
+    errno.ENAMETOOLONG: "the name is too long; choose a shorter -o",
+    errno.EPIPE: "the reader closed it before the end",
+}
+
+
+class OutputError(OSError):
+    """An output that cannot be written; the message names the path the user
+    gave (never a temporary file) and the fix."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+class NothingToWrite(OutputError):
+    """A run with nothing to write: an existing output is left as it was."""
+
+    def __init__(self, path: str | Path) -> None:
+        OSError.__init__(
+            self,
+            f"nothing to write; {path} left as it was (pass --allow-empty to write an empty file)",
+        )
+
+
+def _reason(err: OSError) -> str:
+    """A short, fixable reason for a failed write (no errno, no temporary path)."""
+    return _WRITE_ERRORS.get(err.errno or 0, (err.strerror or type(err).__name__).lower())
+
+
+class _Output:
+    """The text stream handed to the caller: writes go to ``handle``, and a
+    failed write names the user's path instead of raising a bare errno."""
+
+    def __init__(self, handle: IO[str], path: str | Path) -> None:
+        self._handle = handle
+        self._path = path
+        self.written = 0
+
+    def write(self, text: str) -> int:
+        try:
+            count = self._handle.write(text)
+        except OSError as err:
+            raise OutputError(self._path, _reason(err)) from err
+        self.written += len(text)
+        return count
+
+    def flush(self) -> None:
+        try:
+            self._handle.flush()
+        except OSError as err:
+            raise OutputError(self._path, _reason(err)) from err
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask (read from /proc where it can be, without changing it)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _removed_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run as an exception (so that temporary files
+    are removed on the way out) while the block runs; the main thread only,
+    and only where they would otherwise kill the process outright."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[signal.Signals, Any] = {}
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, stop)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, *, allow_empty: bool = False) -> Iterator[IO[str]]:
+    """A text output that replaces ``path`` only when the block ends without
+    error and something was written (else, or with ``allow_empty``, see below).
+
+    * a regular file (or none yet) is written to a temporary file next to it
+      and renamed over it at the end: a failed or killed run (SIGINT, SIGTERM,
+      SIGHUP) leaves the old file as it was and no temporary file behind;
+    * nothing written: :class:`NothingToWrite`, the old file untouched, unless
+      ``allow_empty`` (then an empty file is written);
+    * a symbolic link is written through: its target is replaced, the link stays;
+    * ``-`` (standard output), a FIFO or a character device (``/dev/null``) is
+      written directly, never replaced;
+    * a new file gets the mode the umask gives; a rewritten file keeps its mode
+      (and its owner, where the process may keep it).
+
+    Errors are :class:`OutputError`, one line naming ``path`` and the fix.
+    """
+    if str(path) == STDOUT:
+        out = _Output(sys.stdout, "standard output")
+        yield cast(IO[str], out)
+        out.flush()
+        return
+    target = Path(path)
+    try:
+        info = target.stat()  # follows symbolic links
+    except FileNotFoundError:
+        info = None
+    except OSError as err:
+        raise OutputError(path, _reason(err)) from err
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        try:
+            handle = target.open("w", encoding="utf-8", newline="\n")
+        except OSError as err:
+            raise OutputError(path, _reason(err)) from err
+        with handle:
+            out = _Output(handle, path)
+            yield cast(IO[str], out)
+            out.flush()
+        return
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise OutputError(path, "it is a folder; give a file path")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputError(path, "it is not a regular file, a FIFO or a character device")
+    real = Path(os.path.realpath(target))  # a symbolic link: write its target
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    except OSError as err:
+        raise OutputError(path, _reason(err)) from err
+    try:
+        with _removed_on_signals():
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                out = _Output(handle, path)
+                yield cast(IO[str], out)
+                if not out.written and not allow_empty:
+                    raise NothingToWrite(path)
+                try:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                except OSError as err:
+                    raise OutputError(path, _reason(err)) from err
+            try:
+                if info is None:
+                    os.chmod(tmp, 0o666 & ~_umask())
+                else:
+                    os.chmod(tmp, stat.S_IMODE(info.st_mode))
+                    if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                        with contextlib.suppress(OSError):
+                            os.chown(tmp, info.st_uid, info.st_gid)
+                os.replace(tmp, real)
+            except OSError as err:
+                raise OutputError(path, _reason(err)) from err
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -181,10 +348,12 @@ def dump_json_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def write_documents(path: str | Path, documents: Iterable[Document]) -> int:
+def write_documents(
+    path: str | Path, documents: Iterable[Document], *, allow_empty: bool = False
+) -> int:
     """Write documents as JSONL to ``path`` atomically; returns how many."""
     count = 0
-    with atomic_writer(path) as handle:
+    with atomic_writer(path, allow_empty=allow_empty) as handle:
         for doc in documents:
             handle.write(dump_json_line(doc.to_dict()) + "\n")
             count += 1

@@ -339,11 +339,14 @@ def pull(
     url: str | None = None,
     api_key: str | None = None,
     annotator: str | None = None,
+    allow_empty: bool = False,
 ) -> PullResult:
     """Write the project's submitted annotations to ``output`` as gold JSONL (atomically).
 
     Each task's latest submitted, non-cancelled annotation (of ``annotator`` when
     given) becomes one document; malformed ones are skipped and listed in the result.
+    With no valid annotation, an existing ``output`` is left as it was (a
+    :class:`LabelStudioError` says so) unless ``allow_empty``.
     """
     conn = connect(url, api_key)
     found = find_project(conn, project)
@@ -353,7 +356,15 @@ def pull(
         )
     who = resolve_annotator(conn, annotator)
     result = tasks_to_documents(export_tasks(conn, int(found.id)), who)
-    with atomic_writer(output) as handle:
+    if not result.documents and not allow_empty:
+        for skipped in result.skipped:
+            print(f"quotes: skipped {skipped}", file=sys.stderr)
+        raise LabelStudioError(
+            f"project {project!r} has no valid annotation to write ({result.tasks} task(s),"
+            f" {result.annotated} annotated, {len(result.skipped)} skipped); {output} left as"
+            " it was (pass --allow-empty to write an empty file)"
+        )
+    with atomic_writer(output, allow_empty=allow_empty) as handle:
         for doc in result.documents:
             handle.write(dump_json_line(doc.to_dict()) + "\n")
     return result

@@ -622,7 +622,9 @@ def _find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
     attributions = [a for a in attributions if not _in_headline(doc, a.cue.start)]
     attributions = _split_coordinated(doc, _cut_relative_clauses(doc, attributions))
     # clauses of cues: indirect, mixed, or direct when the marks fill the clause
+    index = doc_index(doc)
     for att in attributions:
+        index.check()
         if att.content is None:
             continue
         pieces = (att.content, *att.more)
@@ -650,6 +652,7 @@ def _find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
         else:
             chains.append([k])
     for chain in chains:
+        index.check()
         members = [k for k in chain if k not in used]
         if not members:
             continue

@@ -306,7 +306,10 @@ def find_attributions(
     """Every attribution frame of ``doc`` whose cue is outside quotation marks."""
     starts = [s for s, _ in inside_marks]
     found: list[Attribution] = []
+    index = doc_index(doc)
     for tok in doc:
+        if tok.i % 512 == 0:
+            index.check()
         # cues inside a quotation belong to the quoted speaker's words
         k = bisect.bisect_right(starts, tok.idx) - 1
         if k >= 0 and inside_marks[k][0] <= tok.idx < inside_marks[k][1]:

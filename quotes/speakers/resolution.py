@@ -6,12 +6,13 @@ document's speakers.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from ..names import fold_name, name_keys
+from ..doc_index import doc_index
+from ..names import fold_name, name_keys, surname_keys
 from ..resources import data_lines
 from ..types import CharSpan, Quote, Speaker, SpeakerKind
 from .mentions import (
@@ -512,7 +513,9 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
     literal_counts: dict[tuple[str, SpeakerKind], int] = {}
     literal_first: dict[tuple[str, SpeakerKind], int] = {}
     known: dict[int, _Spans] = {}  # each entity's mentions, for the overlap test
+    tables = doc_index(doc)
     for i in order:
+        tables.check()
         quote = quotes[i]
         res = resolver.floating(quote) if quote.speaker is None else resolver.resolve(quote.speaker)
         names: list[str] = []
@@ -605,6 +608,33 @@ def merge_speakers(speakers: list[Speaker]) -> list[Speaker]:
             mentions = tuple(sorted(set(old.mentions) | set(sp.mentions)))
             merged[sp.name] = Speaker(sp.name, old.kind, mentions, old.quote_count + sp.quote_count)
     return list(merged.values())
+
+
+def merge_piece_speakers(
+    quotes: list[Quote], speakers: list[Speaker]
+) -> tuple[list[Quote], list[Speaker]]:
+    """The speakers of a document read in pieces (:mod:`quotes.pieces`) as one
+    list: one name once, and a one-word person name that shortens exactly one
+    fuller person name of the document joins it (``Peskov``, named in full only
+    in an earlier piece, becomes ``Dmitry Peskov``; two Wangs stay apart)."""
+    merged = merge_speakers(speakers)
+    full = [s.name for s in merged if s.kind == "person" and len(name_keys(s.name)) > 1]
+    rename: dict[str, str] = {}
+    for speaker in merged:
+        keys = name_keys(speaker.name)
+        if speaker.kind == "person" and len(keys) == 1:
+            fits = [name for name in full if keys[0] in surname_keys(name)]
+            if len(fits) == 1:
+                rename[speaker.name] = fits[0]
+    if not rename:
+        return quotes, merged
+    quotes = [
+        q.with_speaker(q.speaker, [rename.get(n, n) for n in q.speaker_name])
+        if any(n in rename for n in q.speaker_name)
+        else q
+        for q in quotes
+    ]
+    return quotes, merge_speakers([replace(s, name=rename.get(s.name, s.name)) for s in merged])
 
 
 def _strip_determiner(text: str) -> str:
