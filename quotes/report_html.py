@@ -205,7 +205,10 @@ LEGEND = (
 )
 
 
-def _document_section(score: DocumentScore, mode: str) -> str:
+def _document_section(
+    score: DocumentScore, mode: str, *, labels: tuple[str, str] = ("Gold", "Predicted")
+) -> str:
+    """One article: figures, both sides' quotes side by side (titled ``labels``), errors."""
     match = score.matches[mode]
     quotes, e2e = match.quote_counts(), match.end_to_end_counts()
     status = {
@@ -220,7 +223,8 @@ def _document_section(score: DocumentScore, mode: str) -> str:
     pred_html = marked_text(pred_text, pred_marks) if score.pred is not None else ""
     errors = score.errors(mode)
     meta = (
-        f"{len(score.gold_quotes)} gold, {len(score.pred_quotes)} predicted — quotes "
+        f"{len(score.gold_quotes)} {labels[0].lower()}, {len(score.pred_quotes)}"
+        f" {labels[1].lower()} — quotes "
         f"P {quotes.p:.2f} R {quotes.r:.2f} F1 {quotes.f1:.2f}; end to end F1 {e2e.f1:.2f}"
         f" ({escape(mode)}){status}"
     )
@@ -228,8 +232,8 @@ def _document_section(score: DocumentScore, mode: str) -> str:
         f'<section id="doc-{escape(score.id)}"><h2>{escape(score.id)}</h2>',
         f'<p class="meta">{escape(meta)}</p>',
         '<div class="cols">',
-        f'<div class="col"><h3>Gold</h3><div class="text">{gold_html}</div></div>',
-        f'<div class="col"><h3>Predicted</h3><div class="text">{pred_html}</div></div>',
+        f'<div class="col"><h3>{escape(labels[0])}</h3><div class="text">{gold_html}</div></div>',
+        f'<div class="col"><h3>{escape(labels[1])}</h3><div class="text">{pred_html}</div></div>',
         "</div>",
     ]
     if errors:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -635,6 +635,8 @@ class EvaluationResult:
     input_errors: tuple[str, ...] = ()
     text_mismatches: tuple[str, ...] = ()
     duplicate_ids: tuple[str, ...] = ()
+    #: documents the extractor could not process (``id: reason``); scored as all misses
+    failed_documents: tuple[str, ...] = ()
     # per-mode sums of by_type_counts, filled on first use (the dict itself is fixed)
     _by_type: dict[str, dict[str, Counts]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -787,19 +789,25 @@ def evaluate_paths(
     """Score predicted JSONL files (or folders) against gold ones.
 
     Without ``pred_paths``, the extractor (``nlp``, else ``load_pipeline(model)``)
-    runs on the gold texts. Unreadable inputs are kept as ``input_errors`` and
-    the rest is scored.
+    runs on the gold texts; a document it fails on is listed in
+    ``failed_documents`` and scored as all misses. Unreadable inputs are kept as
+    ``input_errors`` and the rest is scored.
     """
     errors: list[InputError] = []
+    failures: list[InputError] = []
     gold = list(_read(gold_paths, errors))
     if pred_paths is None:
         from .pipeline import extract_documents, load_pipeline
 
         pipeline = nlp if nlp is not None else load_pipeline(model)
         bare = [Document(d.id, d.text) for d in gold]
-        pred = list(extract_documents(bare, pipeline))
+        pred = list(extract_documents(bare, pipeline, errors=failures))
     else:
         pred = list(_read(pred_paths, errors))
-    return evaluate_documents(
+    result = evaluate_documents(
         gold, pred, modes=modes, focus=focus, input_errors=[str(e) for e in errors]
     )
+    if failures:
+        # the extractor's failure is its miss: the document stays in, with no prediction
+        result = replace(result, failed_documents=tuple(str(f) for f in failures))
+    return result

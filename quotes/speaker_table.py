@@ -184,4 +184,9 @@ def corpus_documents(
                 problems.append(str(doc))
             else:
                 readable.append(doc)
-        yield from extract_documents(readable, load_pipeline(model))
+        failures: list[InputError] = []
+        for doc in extract_documents(readable, load_pipeline(model), errors=failures):
+            problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)
+            failures.clear()
+            yield doc
+        problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)

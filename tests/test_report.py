@@ -206,6 +206,7 @@ def test_json_report_keys_are_stable(result: EvaluationResult) -> None:
         "input_errors",
         "text_mismatches",
         "duplicate_ids",
+        "failed_documents",
     ]
     for mode in ("exact", "partial", "coverage30", "coverage80"):
         assert set(report["quotes"][mode]) == {"p", "r", "f1", "tp", "fp", "fn"}

@@ -10,6 +10,7 @@ Request bodies are never logged: ``/setup`` carries the project owner's token.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,24 +28,45 @@ if TYPE_CHECKING:
 JsonBody = Annotated[dict[str, Any], Body()]
 
 MODEL_CLASS = "quotes"
+logger = logging.getLogger("quotes.serve")
 
 
 def predict_tasks(
     tasks: Sequence[Mapping[str, Any]], nlp: Language, model_version: str
 ) -> list[dict[str, Any]]:
-    """One prediction per task, in order; a task without a text gets an empty one."""
+    """One prediction per task, in order; a task that cannot be processed gets an error object.
+
+    The error object (``{"model_version", "task", "error"}``) has no ``result``,
+    so Label Studio stores no prediction for that task (it logs the answer)
+    instead of an empty one that would look like "no quotes"; each is also
+    logged here with the task id and the reason.
+    """
+    from ..io import InputError
     from ..pipeline import extract_documents
 
-    texts = [
-        (task.get("data") or {}).get(TEXT_KEY) if isinstance(task, Mapping) else None
-        for task in tasks
-    ]
-    docs = [Document(id=str(i), text=text) for i, text in enumerate(texts) if isinstance(text, str)]
-    found = {int(doc.id): doc for doc in extract_documents(docs, nlp)}
-    return [
-        prediction_for(found.get(i, Document(id=str(i), text="")), model_version)
-        for i in range(len(tasks))
-    ]
+    errors: dict[int, str] = {}
+    docs = []
+    for i, task in enumerate(tasks):
+        data = task.get("data") if isinstance(task, Mapping) else None
+        text = data.get(TEXT_KEY) if isinstance(data, Mapping) else None
+        if isinstance(text, str):
+            docs.append(Document(id=str(i), text=text))
+        else:
+            errors[i] = f'task data has no string "{TEXT_KEY}"; import tasks with a text field'
+    failures: list[InputError] = []
+    found = {int(doc.id): doc for doc in extract_documents(docs, nlp, errors=failures)}
+    for failure in failures:
+        errors[int(failure.source)] = failure.message
+    out = []
+    for i, task in enumerate(tasks):
+        if i in found:
+            out.append(prediction_for(found[i], model_version))
+            continue
+        task_id = task.get("id") if isinstance(task, Mapping) else None
+        reason = errors.get(i, "not processed")
+        logger.warning("predict: task %s: %s; no prediction", task_id, reason)
+        out.append({"model_version": model_version, "task": task_id, "error": reason})
+    return out
 
 
 def create_app(nlp: Language, model_version: str) -> FastAPI:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..io import InputError, atomic_writer, dump_json_line, iter_input_documents
 from ..types import Document
-from .config import DOC_ID_KEY, TEXT_HASH_KEY, config_problems, load_config
-from .convert import PullResult, prediction_for, task_for, tasks_to_documents, text_hash
+from .config import DOC_ID_KEY, TEXT_HASH_KEY, TEXT_KEY, config_problems, load_config
+from .convert import (
+    ANNOTATION_CHOICES,
+    PullResult,
+    prediction_for,
+    task_for,
+    tasks_to_documents,
+    text_hash,
+)
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -66,7 +74,7 @@ def api_errors(url: str) -> Iterator[None]:
         yield
     except (httpx.ConnectError, httpx.ConnectTimeout) as err:
         raise LabelStudioError(
-            f"cannot reach Label Studio at {url}; start it (`label-studio start`) or fix --url"
+            f"cannot reach Label Studio at {url}; start it (`quotes studio start`) or fix --url"
             f" / {URL_ENV}"
         ) from err
     except httpx.HTTPError as err:
@@ -94,31 +102,83 @@ def connect(url: str | None = None, api_key: str | None = None) -> Connection:
     return Connection(client, found_url)
 
 
-def find_project(conn: Connection, title: str) -> Any | None:
-    """The project titled ``title`` (exact match), or None."""
-    with api_errors(conn.url):
-        project: Any
-        for project in conn.client.projects.list(title=title, page_size=100):
-            if project.title == title:
-                return project
-    return None
+@dataclass(frozen=True)
+class ProjectRef:
+    """A project found by ``--project``: its id and title."""
+
+    id: int
+    title: str
+
+    def __str__(self) -> str:
+        return f"project {self.title!r} (id {self.id})"
 
 
-def ensure_project(conn: Connection, title: str, label_config: str) -> int:
-    """The id of project ``title``: created with ``label_config`` if missing, else checked."""
-    project = find_project(conn, title)
+def find_project(conn: Connection, project: str) -> ProjectRef | None:
+    """The project ``project`` names: a numeric id or an exact title; None when none does.
+
+    Raises :class:`LabelStudioError` when the name is ambiguous: a title that
+    several projects have, or a number that is one project's id and another's
+    title. The error lists their ids.
+    """
+    matches: dict[int, ProjectRef] = {}
     with api_errors(conn.url):
-        if project is None:
-            created = conn.client.projects.create(title=title, label_config=label_config)
-            return int(created.id)  # type: ignore[arg-type]
-        config = conn.client.projects.get(id=project.id).label_config or ""
+        found: Any
+        for found in conn.client.projects.list(title=project, page_size=100):
+            if found.title == project:
+                matches[int(found.id)] = ProjectRef(int(found.id), str(found.title))
+        if project.isdigit() and int(project) not in matches:
+            from label_studio_sdk.core.api_error import ApiError
+
+            try:
+                by_id = conn.client.projects.get(id=int(project))
+            except ApiError as err:
+                if err.status_code != 404:
+                    raise
+            else:
+                matches[int(by_id.id)] = ProjectRef(int(by_id.id), str(by_id.title))  # type: ignore[arg-type]
+    if len(matches) > 1:
+        listed = ", ".join(
+            f"{ref.id} ({ref.title!r})" for ref in sorted(matches.values(), key=lambda r: r.id)
+        )
+        raise LabelStudioError(
+            f"--project {project!r} matches {len(matches)} projects on {conn.url}: ids {listed};"
+            " pass the id of the one you mean"
+        )
+    return next(iter(matches.values()), None)
+
+
+def ensure_project(conn: Connection, project: str, label_config: str) -> ProjectRef:
+    """Project ``project`` (a title or an id): checked when found, else created with
+    ``label_config`` under that title (a number that is no project's id is an error)."""
+    found = find_project(conn, project)
+    with api_errors(conn.url):
+        if found is None:
+            if project.isdigit():
+                raise LabelStudioError(
+                    f"no project with id {project} on {conn.url}; pass an existing id or a title"
+                    " (a new project is created under a title)"
+                )
+            created = conn.client.projects.create(title=project, label_config=label_config)
+            return ProjectRef(int(created.id), project)  # type: ignore[arg-type]
+        config = conn.client.projects.get(id=found.id).label_config or ""
     problems = config_problems(config)
     if problems:
         raise LabelStudioError(
-            f"project {title!r} has an incompatible labeling config ({problems[0]}); paste"
+            f"{found} has an incompatible labeling config ({problems[0]}); paste"
             " labelstudio_config/quotes.xml into its Labeling Interface or use another --project"
         )
-    return int(project.id)
+    return found
+
+
+def require_project(conn: Connection, project: str) -> ProjectRef:
+    """The existing project ``project`` names; :class:`LabelStudioError` when none does."""
+    found = find_project(conn, project)
+    if found is None:
+        raise LabelStudioError(
+            f"no project {project!r} on {conn.url}; check --project (a title or an id)"
+            " or create it with quotes push"
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -154,9 +214,11 @@ def existing_tasks(conn: Connection, project_id: int) -> dict[str, ExistingTask]
             if DOC_ID_KEY not in data:
                 continue
             versions = frozenset(_model_versions(task))
-            found[str(data[DOC_ID_KEY])] = ExistingTask(
-                int(task.id), str(data.get(TEXT_HASH_KEY, "")), versions
-            )
+            digest = data.get(TEXT_HASH_KEY)
+            if not digest and isinstance(data.get(TEXT_KEY), str):
+                # a task imported by hand has our doc_id but no hash: hash its text
+                digest = text_hash(data[TEXT_KEY])
+            found[str(data[DOC_ID_KEY])] = ExistingTask(int(task.id), str(digest or ""), versions)
     return found
 
 
@@ -165,20 +227,33 @@ class PushReport:
     """What a push did."""
 
     project_id: int = 0
+    project_title: str = ""
     read: int = 0
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
+    #: documents the extractor could not process (id: reason): neither imported nor updated
+    failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line of counts."""
-        return (
+        """One line of counts; the documents the extractor failed on are named."""
+        line = (
             f"{self.read} document(s) read: {self.imported} imported, {self.updated} with new"
             f" predictions, {self.unchanged} already there, {len(self.conflicts)} conflicting,"
-            f" {len(self.input_errors)} unreadable"
+            f" {len(self.input_errors)} unreadable, {len(self.failed)} failed extraction"
         )
+        if self.failed:
+            names = ", ".join(f.split(":", 1)[0] for f in self.failed[:10])
+            more = f" and {len(self.failed) - 10} more" if len(self.failed) > 10 else ""
+            line += f" ({names}{more})"
+        return line
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was read, extracted and imported (or already there)."""
+        return not (self.input_errors or self.conflicts or self.failed)
 
 
 def default_model_version(model: str | None) -> str:
@@ -230,7 +305,8 @@ def push(
     if "," in version:  # Label Studio lists a task's model versions joined by commas
         raise LabelStudioError(f"model version {version!r} has a comma; choose one without")
     conn = connect(url, api_key)
-    report = PushReport(project_id=ensure_project(conn, project, load_config()))
+    ref = ensure_project(conn, project, load_config())
+    report = PushReport(project_id=ref.id, project_title=ref.title)
     known = existing_tasks(conn, report.project_id)
     seen: dict[str, str] = {}
 
@@ -262,8 +338,17 @@ def push(
         iter_input_documents(paths) if documents is None else documents
     )
     todo = wanted(source)
+    failures: list[InputError] = []
     if documents is None:
-        todo = extract_documents(todo, nlp if nlp is not None else load_pipeline(model))
+        pipeline = nlp if nlp is not None else load_pipeline(model)
+        todo = extract_documents(todo, pipeline, errors=failures)
+
+    def report_failures() -> None:
+        while failures:
+            failure = failures.pop(0)
+            report.failed.append(f"{failure.source}: {failure.message}")
+            tqdm.write(f"quotes: document {failure}; not imported", file=sys.stderr)
+
     bar = tqdm(desc="push", unit="doc", disable=not progress, file=sys.stderr)
     with bar, api_errors(conn.url):
         for batch in _batches(todo, batch_size):
@@ -282,7 +367,9 @@ def push(
                 ]
                 conn.client.projects.import_predictions(id=report.project_id, request=predictions)
                 report.updated += len(old_docs)
+            report_failures()
             bar.update(len(batch))
+        report_failures()
         if report.imported or report.updated:
             # the project's model version picks the predictions annotators see first
             conn.client.projects.update(id=report.project_id, model_version=version)
@@ -332,6 +419,84 @@ def resolve_annotator(conn: Connection, annotator: str | None) -> str | None:
     raise LabelStudioError(f"no Label Studio user {annotator!r}; pass a user's email or id")
 
 
+def user_emails(conn: Connection) -> dict[str, str]:
+    """Every user's email by user id (as text): how annotators are named."""
+    with api_errors(conn.url):
+        return {str(user.id): str(user.email) for user in conn.client.users.list() if user.email}
+
+
+def fetch_annotations(
+    project: str,
+    *,
+    url: str | None = None,
+    api_key: str | None = None,
+    annotator: str | None = None,
+    annotations: str = "latest",
+    strict: bool = False,
+) -> tuple[ProjectRef, PullResult]:
+    """The project's submitted annotations as gold documents (nothing written).
+
+    ``annotations`` chooses among several annotators (see
+    :func:`~.convert.tasks_to_documents`); ``strict`` rejects a task with a
+    Speaker or Cue region that belongs to no quote instead of dropping the region.
+    """
+    if annotations not in ANNOTATION_CHOICES:
+        raise LabelStudioError(
+            f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
+        )
+    conn = connect(url, api_key)
+    ref = require_project(conn, project)
+    who = resolve_annotator(conn, annotator)
+    emails = user_emails(conn)
+    tasks = export_tasks(conn, ref.id)
+    result = tasks_to_documents(tasks, who, annotations=annotations, strict=strict, emails=emails)
+    return ref, result
+
+
+def annotator_file(directory: str | Path, annotator: str) -> Path:
+    """The gold file of one annotator in ``directory``: named by the annotator's email.
+
+    Characters that are not safe in a file name become ``_``
+    (``ann@example.com`` → ``ann@example.com.jsonl``).
+    """
+    safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", annotator).strip(".") or "unknown"
+    return Path(directory) / f"{safe}.jsonl"
+
+
+def write_pull(
+    result: PullResult,
+    output: str | Path,
+    annotations: str = "latest",
+    *,
+    allow_empty: bool = False,
+) -> list[Path]:
+    """Write a pull's gold: one JSONL file (``latest``, ``ground-truth``), or one file per
+    annotator in the directory ``output`` (``all``). Each file is written atomically;
+    nothing is written (and the old files stay) when there is no document, unless
+    ``allow_empty`` (then an empty gold file is written)."""
+    if annotations != "all":
+        if not result.documents and not allow_empty:
+            return []
+        with atomic_writer(output, allow_empty=allow_empty) as handle:
+            for doc in result.documents:
+                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        return [Path(output)]
+    directory = Path(output)
+    if directory.exists() and not directory.is_dir():
+        raise LabelStudioError(
+            f"{output} is a file; with --annotations all, -o names a directory"
+            " (e.g. gold/annotators/)"
+        )
+    written = []
+    for who, docs in result.by_annotator.items():
+        target = annotator_file(directory, who)
+        with atomic_writer(target) as handle:
+            for doc in docs:
+                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        written.append(target)
+    return written
+
+
 def pull(
     project: str,
     output: str | Path,
@@ -339,32 +504,23 @@ def pull(
     url: str | None = None,
     api_key: str | None = None,
     annotator: str | None = None,
-    allow_empty: bool = False,
+    annotations: str = "latest",
+    strict: bool = False,
 ) -> PullResult:
     """Write the project's submitted annotations to ``output`` as gold JSONL (atomically).
 
-    Each task's latest submitted, non-cancelled annotation (of ``annotator`` when
-    given) becomes one document; malformed ones are skipped and listed in the result.
-    With no valid annotation, an existing ``output`` is left as it was (a
-    :class:`LabelStudioError` says so) unless ``allow_empty``.
+    ``latest`` (default) and ``ground-truth`` write one file, ``all`` one file
+    per annotator into the directory ``output`` (see :func:`write_pull`). Tasks
+    that cannot be read are skipped and listed in the result; with no document
+    at all, nothing is written.
     """
-    conn = connect(url, api_key)
-    found = find_project(conn, project)
-    if found is None:
-        raise LabelStudioError(
-            f"no project {project!r} on {conn.url}; check --project or create it with quotes push"
-        )
-    who = resolve_annotator(conn, annotator)
-    result = tasks_to_documents(export_tasks(conn, int(found.id)), who)
-    if not result.documents and not allow_empty:
-        for skipped in result.skipped:
-            print(f"quotes: skipped {skipped}", file=sys.stderr)
-        raise LabelStudioError(
-            f"project {project!r} has no valid annotation to write ({result.tasks} task(s),"
-            f" {result.annotated} annotated, {len(result.skipped)} skipped); {output} left as"
-            " it was (pass --allow-empty to write an empty file)"
-        )
-    with atomic_writer(output, allow_empty=allow_empty) as handle:
-        for doc in result.documents:
-            handle.write(dump_json_line(doc.to_dict()) + "\n")
+    _, result = fetch_annotations(
+        project,
+        url=url,
+        api_key=api_key,
+        annotator=annotator,
+        annotations=annotations,
+        strict=strict,
+    )
+    write_pull(result, output, annotations)
     return result

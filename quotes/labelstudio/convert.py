@@ -6,16 +6,20 @@ region (``q3-speaker``), a cue region (``q3-cue``), the ``said_by`` and
 speaker name(s). Several quotes that share one speaker or cue mention (a quote
 interrupted by its attribution) share one region, named after the first quote.
 
-Going back, :func:`result_to_quotes` accepts what an annotator can submit and
-raises :class:`AnnotationError` listing every reason a result cannot be turned
-into quotes without losing or inventing something.
+Going back, :func:`read_result` takes a result as the Label Studio UI leaves
+it (a Speaker or Cue region related to no quote is dropped and listed) and
+raises :class:`AnnotationError` listing every reason a result cannot be read
+without losing or inventing something; :func:`tasks_to_documents` chooses
+among several annotators' annotations of a task.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from ..types import CharSpan, Document, Quote
@@ -235,9 +239,12 @@ def _names(value: Any) -> list[str] | None:
 
 
 def _collect(
-    result: Sequence[Any], text: str, errors: list[str]
+    result: Sequence[Any], text: str, errors: list[str], *, strict: bool = True
 ) -> tuple[dict[str, _Region], list[tuple[str, str, str]], dict[str, list[str]]]:
-    """Split a result into regions, relations and per-region names, noting malformed items."""
+    """Split a result into regions, relations and per-region names, noting malformed items.
+
+    A relation's label is ``""`` when it has none (allowed unless ``strict``).
+    """
     regions: dict[str, _Region] = {}
     relations: list[tuple[str, str, str]] = []
     names: dict[str, list[str]] = {}
@@ -248,6 +255,9 @@ def _collect(
         kind, rid = item.get("type"), item.get("id")
         if kind == "relation":
             labels = item.get("labels") or []
+            if not labels and not strict:
+                relations.append((str(item.get("from_id")), str(item.get("to_id")), ""))
+                continue
             if len(labels) != 1 or labels[0] not in RELATIONS:
                 errors.append(
                     f"relation {item.get('from_id')} -> {item.get('to_id')}: needs one label of"
@@ -280,17 +290,65 @@ def _collect(
     return regions, relations, names
 
 
-def result_to_quotes(result: Sequence[Any], text: str) -> list[Quote]:
+@dataclass(frozen=True)
+class Dropped:
+    """A region or relation that carries nothing for the gold, left out of a task."""
+
+    region_id: str
+    what: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        shown = f" {self.text!r}" if self.text else ""
+        return f"{self.region_id}{shown}: {self.what}"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The quotes of one annotation and what was dropped on the way (lenient reading)."""
+
+    quotes: tuple[Quote, ...]
+    dropped: tuple[Dropped, ...] = ()
+
+
+def _infer_relation(ends: Sequence[_Region]) -> str | None:
+    """The label an unlabeled relation between ``ends`` can only mean, or None.
+
+    The UI creates a relation without a label until the annotator picks one: a
+    line from a quote to a Speaker can only be ``said_by``, one between a Cue
+    and a quote only ``cue_of``.
+    """
+    kinds = {r.label if r.label in ATTRIBUTION_LABELS else "quote" for r in ends}
+    if kinds == {"quote", SPEAKER_LABEL}:
+        return SAID_BY
+    if kinds == {"quote", CUE_LABEL}:
+        return CUE_OF
+    return None
+
+
+def read_result(result: Sequence[Any], text: str, *, strict: bool = False) -> ReadResult:
     """The quotes of an annotation ``result`` over ``text``, in text order (confidence 1.0).
 
-    Accepts ``said_by`` and ``cue_of`` drawn in either direction. Raises
-    :class:`AnnotationError` with every reason when the result has offsets that
-    do not match the text, unknown labels or controls, relations to missing or
-    wrong regions, a quote with two speakers or two cues, a name on a region
-    that is not a quote, or a speaker or cue that belongs to no quote.
+    Takes the result as the Label Studio UI leaves it: deleting a false quote
+    there removes the quote region and its relations but leaves its Speaker and
+    Cue regions (``“We won,” she said.`` with the quote deleted keeps ``she``
+    and ``said``). Such a region, related to no quote, carries nothing for the
+    gold: it is dropped and listed in ``dropped``. So is a relation without a
+    label that joins no quote and part; one that does (a quote and a Speaker)
+    means the only relation it can. Relations may be drawn in either direction.
+    A quote without a ``said_by`` has an unknown speaker unless its per-region
+    name says who.
+
+    Raises :class:`AnnotationError` with every reason for what cannot be read:
+    offsets outside the text or not holding the region's text, labels or
+    controls not in our config, a region with two labels, a relation to a
+    missing region or whose label contradicts its ends, a quote with two
+    speakers or two cues, a name on a missing or non-quote region. With
+    ``strict``, dropped regions and unlabeled relations are errors too.
     """
     errors: list[str] = []
-    regions, relations, names = _collect(result, text, errors)
+    dropped: list[Dropped] = []
+    regions, relations, names = _collect(result, text, errors, strict=strict)
     speaker_of: dict[str, str] = {}
     cue_of: dict[str, str] = {}
     used: set[str] = set()
@@ -298,8 +356,21 @@ def result_to_quotes(result: Sequence[Any], text: str) -> list[Quote]:
         ends = [regions.get(from_id), regions.get(to_id)]
         if ends[0] is None or ends[1] is None:
             missing = from_id if ends[0] is None else to_id
-            errors.append(f"relation {from_id} -> {to_id} ({label}): no region {missing}")
+            errors.append(
+                f"relation {from_id} -> {to_id} ({label or 'no label'}): no region {missing}"
+            )
             continue
+        if not label:
+            inferred = _infer_relation([r for r in ends if r is not None])
+            if inferred is None:
+                dropped.append(
+                    Dropped(
+                        f"relation {from_id} -> {to_id}",
+                        "no label and joins no quote and part; dropped",
+                    )
+                )
+                continue
+            label = inferred
         part_label = SPEAKER_LABEL if label == SAID_BY else CUE_LABEL
         quotes = [r for r in ends if r is not None and r.label in LABEL_TO_TYPE]
         parts = [r for r in ends if r is not None and r.label == part_label]
@@ -325,11 +396,21 @@ def result_to_quotes(result: Sequence[Any], text: str) -> list[Quote]:
         else:
             region.names.extend(found)
     for region in regions.values():
-        if region.label not in LABEL_TO_TYPE and region.id not in used:
+        if region.label in LABEL_TO_TYPE or region.id in used:
+            continue
+        if strict:
             relation = SAID_BY if region.label == SPEAKER_LABEL else CUE_OF
             errors.append(
                 f"region {region.id} ({region.label} {region.span.text!r}) belongs to no quote;"
                 f" relate it with {relation} or delete it"
+            )
+        else:
+            dropped.append(
+                Dropped(
+                    f"region {region.id} ({region.label})",
+                    "related to no quote; dropped",
+                    region.span.text,
+                )
             )
     if errors:
         raise AnnotationError(errors)
@@ -344,31 +425,97 @@ def result_to_quotes(result: Sequence[Any], text: str) -> list[Quote]:
         for rid, region in regions.items()
         if region.label in LABEL_TO_TYPE
     ]
-    return sorted(out, key=lambda q: (q.start, q.end, q.type))
+    return ReadResult(tuple(sorted(out, key=lambda q: (q.start, q.end, q.type))), tuple(dropped))
+
+
+def result_to_quotes(result: Sequence[Any], text: str, *, strict: bool = True) -> list[Quote]:
+    """The quotes of ``result`` (see :func:`read_result`); strict by default, so that
+    anything that would be dropped raises :class:`AnnotationError` instead."""
+    return list(read_result(result, text, strict=strict).quotes)
 
 
 # --- export tasks -> documents ------------------------------------------------
 
+#: How pull chooses among several annotations of one task (``--annotations``).
+ANNOTATION_CHOICES: tuple[str, ...] = ("latest", "ground-truth", "all")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 @dataclass(frozen=True)
 class Skipped:
-    """A task that pull could not turn into a gold document, and why."""
+    """A task (or one annotation of it) that pull could not use, and why."""
 
     task_id: Any
     reason: str
+    annotator: str = ""
 
     def __str__(self) -> str:
-        return f"task {self.task_id}: {self.reason}"
+        who = f" ({self.annotator})" if self.annotator else ""
+        return f"task {self.task_id}{who}: {self.reason}"
 
 
 @dataclass(frozen=True)
 class PullResult:
-    """What a pull found: the gold documents, the skipped tasks, and counts."""
+    """What a pull found: gold documents (per annotator with ``all``), what was left out, counts.
+
+    ``documents`` holds the chosen annotation of each task (``latest``,
+    ``ground-truth``); ``by_annotator`` the documents of each annotator (``all``;
+    also filled for the others, by whose annotation was chosen). ``taken`` counts
+    the annotations used per annotator, ``left_out`` the submitted annotations
+    not used, each with its reason (another annotator's, an older one of the
+    same annotator); ``dropped`` lists regions dropped from used annotations.
+    """
 
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
     tasks: int
     annotated: int
+    by_annotator: Mapping[str, tuple[Document, ...]] = field(default_factory=dict)
+    taken: Mapping[str, int] = field(default_factory=dict)
+    left_out: tuple[Skipped, ...] = ()
+    dropped: tuple[Skipped, ...] = ()
+    cancelled: int = 0
+    from_ground_truth: int = 0
+
+
+def annotation_time(annotation: Mapping[str, Any]) -> datetime:
+    """When an annotation was last changed (``updated_at``, else ``created_at``), as a datetime.
+
+    Label Studio writes ISO 8601 with a varying number of fraction digits and
+    a ``Z`` or an offset, so comparing the strings would misorder
+    ``...:00.5Z`` and ``...:00.25Z``; a missing or unreadable stamp sorts first.
+    """
+    for key in ("updated_at", "created_at"):
+        raw = annotation.get(key)
+        if isinstance(raw, str) and raw:
+            try:
+                stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return _EPOCH
+
+
+def _order(annotation: Mapping[str, Any]) -> tuple[datetime, int]:
+    raw_id = annotation.get("id")
+    return annotation_time(annotation), raw_id if isinstance(raw_id, int) else 0
+
+
+def annotator_key(completed_by: Any, emails: Mapping[str, str] | None = None) -> str:
+    """Who made an annotation: the user's email when known, else ``user-<id>``.
+
+    ``completed_by`` is a user id in a snapshot export, or a user object
+    (``{"id", "email"}``) in some exports; ``emails`` maps ids to emails.
+    """
+    if isinstance(completed_by, Mapping):
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email
+        completed_by = completed_by.get("id")
+    if completed_by is None:
+        return "unknown"
+    known = (emails or {}).get(str(completed_by))
+    return known if known else f"user-{completed_by}"
 
 
 def _annotator_matches(completed_by: Any, annotator: str) -> bool:
@@ -379,31 +526,43 @@ def _annotator_matches(completed_by: Any, annotator: str) -> bool:
     return str(completed_by) == annotator
 
 
-def pick_annotation(
+def submitted_annotations(
     annotations: Iterable[Mapping[str, Any]], annotator: str | None = None
-) -> Mapping[str, Any] | None:
-    """The latest submitted, non-cancelled annotation (of ``annotator`` when given)."""
+) -> list[Mapping[str, Any]]:
+    """The submitted (not cancelled) annotations, of ``annotator`` when given, oldest first."""
     kept = [
         a
         for a in annotations
-        if not a.get("was_cancelled")
+        if isinstance(a, Mapping)
+        and not a.get("was_cancelled")
         and (annotator is None or _annotator_matches(a.get("completed_by"), annotator))
     ]
-    if not kept:
-        return None
-    return max(
-        kept,
-        key=lambda a: (
-            str(a.get("updated_at") or a.get("created_at") or ""),
-            int(a.get("id") or 0),
-        ),
-    )
+    return sorted(kept, key=_order)
 
 
-def task_to_document(task: Mapping[str, Any], annotation: Mapping[str, Any]) -> Document:
-    """The gold document of one exported task and its chosen annotation.
+def pick_annotation(
+    annotations: Iterable[Mapping[str, Any]],
+    annotator: str | None = None,
+    *,
+    prefer_ground_truth: bool = False,
+) -> Mapping[str, Any] | None:
+    """The latest submitted, non-cancelled annotation (of ``annotator`` when given).
 
-    Raises :class:`AnnotationError` when the task data or the annotation is malformed.
+    Latest by real datetime, then by id. With ``prefer_ground_truth``, the latest
+    of those marked as ground truth in Label Studio when there is one.
+    """
+    kept = submitted_annotations(annotations, annotator)
+    if prefer_ground_truth:
+        kept = [a for a in kept if a.get("ground_truth")] or kept
+    return kept[-1] if kept else None
+
+
+def task_to_document(
+    task: Mapping[str, Any], annotation: Mapping[str, Any], *, strict: bool = False
+) -> tuple[Document, tuple[Dropped, ...]]:
+    """The gold document of one exported task and its chosen annotation, and what was dropped.
+
+    Raises :class:`AnnotationError` when the task data or the annotation cannot be read.
     """
     data = task.get("data")
     if not isinstance(data, Mapping) or not isinstance(data.get(TEXT_KEY), str):
@@ -415,32 +574,97 @@ def task_to_document(task: Mapping[str, Any], annotation: Mapping[str, Any]) -> 
     result = annotation.get("result")
     if not isinstance(result, list):
         raise AnnotationError(["annotation has no result list"])
-    return Document(id=str(doc_id), text=text, quotes=tuple(result_to_quotes(result, text)))
+    read = read_result(result, text, strict=strict)
+    return Document(id=str(doc_id), text=text, quotes=read.quotes), read.dropped
 
 
 def tasks_to_documents(
-    tasks: Iterable[Mapping[str, Any]], annotator: str | None = None
+    tasks: Iterable[Mapping[str, Any]],
+    annotator: str | None = None,
+    *,
+    annotations: str = "latest",
+    strict: bool = False,
+    emails: Mapping[str, str] | None = None,
 ) -> PullResult:
-    """Gold documents from exported tasks; malformed ones are skipped with their reason."""
+    """Gold documents from exported tasks; what cannot be read is skipped with its reason.
+
+    ``annotations`` is one of :data:`ANNOTATION_CHOICES`: ``latest`` takes each
+    task's latest submitted annotation, ``ground-truth`` the one marked as ground
+    truth (else the latest), ``all`` every annotator's latest, filed under the
+    annotator (``emails`` maps user ids to emails). Nothing is dropped without
+    a word: annotations not used are in ``left_out``, regions dropped from used
+    ones in ``dropped``, unreadable ones in ``skipped``.
+    """
+    if annotations not in ANNOTATION_CHOICES:
+        raise ValueError(
+            f"unknown annotations choice {annotations!r}; use {', '.join(ANNOTATION_CHOICES)}"
+        )
     documents: list[Document] = []
+    by_annotator: dict[str, list[Document]] = {}
+    taken: Counter[str] = Counter()
     skipped: list[Skipped] = []
-    seen: dict[str, Any] = {}
-    total = annotated = 0
+    left_out: list[Skipped] = []
+    dropped: list[Skipped] = []
+    seen: dict[tuple[str, str], Any] = {}
+    total = annotated = cancelled = from_ground_truth = 0
     for task in tasks:
         total += 1
-        annotation = pick_annotation(task.get("annotations") or [], annotator)
-        if annotation is None:
+        task_id = task.get("id")
+        raw = [a for a in task.get("annotations") or [] if isinstance(a, Mapping)]
+        cancelled += sum(1 for a in raw if a.get("was_cancelled"))
+        kept = submitted_annotations(raw, annotator)
+        if not kept:
             continue
         annotated += 1
-        try:
-            doc = task_to_document(task, annotation)
-        except AnnotationError as err:
-            skipped.append(Skipped(task.get("id"), str(err)))
-            continue
-        if doc.id in seen:
-            reason = f"document {doc.id} is also task {seen[doc.id]}"
-            skipped.append(Skipped(task.get("id"), reason))
-            continue
-        seen[doc.id] = task.get("id")
-        documents.append(doc)
-    return PullResult(tuple(documents), tuple(skipped), total, annotated)
+        chosen: list[Mapping[str, Any]]
+        if annotations == "all":
+            latest: dict[str, Mapping[str, Any]] = {}
+            for a in kept:  # oldest first: the last one of each annotator wins
+                latest[annotator_key(a.get("completed_by"), emails)] = a
+            chosen = list(latest.values())
+        else:
+            pick = pick_annotation(kept, prefer_ground_truth=annotations == "ground-truth")
+            assert pick is not None
+            from_ground_truth += bool(annotations == "ground-truth" and pick.get("ground_truth"))
+            chosen = [pick]
+        for a in kept:
+            if any(a is c for c in chosen):
+                continue
+            who = annotator_key(a.get("completed_by"), emails)
+            mine = [c for c in chosen if annotator_key(c.get("completed_by"), emails) == who]
+            why = (
+                f"annotation {a.get('id')}: an older one of the same annotator; not used"
+                if mine
+                else f"annotation {a.get('id')}: not the {annotations} one;"
+                " --annotations all keeps every annotator's"
+            )
+            left_out.append(Skipped(task_id, why, who))
+        for a in chosen:
+            who = annotator_key(a.get("completed_by"), emails)
+            try:
+                doc, lost = task_to_document(task, a, strict=strict)
+            except AnnotationError as err:
+                skipped.append(Skipped(task_id, str(err), who))
+                continue
+            key = (who if annotations == "all" else "", doc.id)
+            if key in seen:
+                skipped.append(Skipped(task_id, f"document {doc.id} is also task {seen[key]}", who))
+                continue
+            seen[key] = task_id
+            dropped.extend(Skipped(task_id, str(d), who) for d in lost)
+            taken[who] += 1
+            by_annotator.setdefault(who, []).append(doc)
+            if annotations != "all":
+                documents.append(doc)
+    return PullResult(
+        documents=tuple(documents),
+        skipped=tuple(skipped),
+        tasks=total,
+        annotated=annotated,
+        by_annotator={who: tuple(docs) for who, docs in sorted(by_annotator.items())},
+        taken=dict(sorted(taken.items())),
+        left_out=tuple(left_out),
+        dropped=tuple(dropped),
+        cancelled=cancelled,
+        from_ground_truth=from_ground_truth,
+    )

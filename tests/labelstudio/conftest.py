@@ -24,7 +24,9 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStud
         "label-studio"
     ):
         pytest.skip("label-studio is not installed; pip install -e '.[test]'")
-    with running_server(tmp_path_factory.mktemp("label-studio")) as server:
+    # the default data dir of `quotes studio` under XDG_DATA_HOME=<xdg>: the walkthrough's own
+    home = tmp_path_factory.mktemp("xdg")
+    with running_server(home / "quotes" / "label-studio") as server:
         yield server
 
 

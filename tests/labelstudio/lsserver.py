@@ -1,26 +1,21 @@
 """Start and stop a throwaway local Label Studio server (tests and the bench).
 
-The server runs from the installed ``label-studio`` package (nothing is
-installed at run time) on 127.0.0.1 and a free port, with its own data
-directory and known credentials, in its own process group so that stopping it
-kills exactly the processes it started.
+The server is started by :func:`quotes.labelstudio.server.start`, the code
+behind the walkthrough's ``quotes studio start``, from the installed
+``label-studio`` package (nothing is installed at run time) on 127.0.0.1 and a
+free port, with its own data directory and known credentials, in its own
+process group so that stopping it kills exactly the processes it started.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
-import signal
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from quotes.labelstudio import server as studio
 
 USERNAME = "annotator@example.com"
 PASSWORD = "quotes-test-password"
@@ -44,100 +39,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(data_dir: Path, token: str) -> dict[str, str]:
-    """The environment a quiet, local, offline Label Studio needs."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-            "LABEL_STUDIO_USERNAME": USERNAME,
-            "LABEL_STUDIO_PASSWORD": PASSWORD,
-            "LABEL_STUDIO_USER_TOKEN": token,
-            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-            "SENTRY_DSN": "",
-            "FRONTEND_SENTRY_DSN": "",
-            "LATEST_VERSION_CHECK": "false",
-            "COLLECT_ANALYTICS": "false",
-            # the ML backend under test listens on 127.0.0.1
-            "ML_BLOCK_LOCAL_IP": "false",
-            "SSRF_PROTECTION_ENABLED": "false",
-            "DJANGO_DB": "sqlite",
-            "HOME": str(data_dir),
-        }
-    )
-    return env
-
-
-def start_server(data_dir: Path, *, timeout: float = 180.0) -> LabelStudioServer:
-    """Start ``label-studio`` on a free port of 127.0.0.1 and wait until it answers.
+def start_server(data_dir: Path, *, timeout: float = 300.0) -> LabelStudioServer:
+    """Start Label Studio for ``data_dir`` on a free port of 127.0.0.1; wait until it answers.
 
     Raises ``RuntimeError`` with the server log's tail when it does not come up.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(20)
-    port = free_port()
-    log = data_dir / "label-studio.log"
-    exe = Path(sys.executable).with_name("label-studio")
-    command = [
-        str(exe),
-        "start",
-        "--no-browser",
-        "--internal-host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-        "--database",
-        str(data_dir / "label_studio.sqlite3"),
-        "--log-level",
-        "WARNING",
-    ]
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            command,
-            env=server_env(data_dir, token),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+    try:
+        found, _ = studio.start(
+            data_dir, port=free_port(), username=USERNAME, password=PASSWORD, timeout=timeout
         )
-    url = f"http://127.0.0.1:{port}"
-    server = LabelStudioServer(url, token, data_dir, proc.pid, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        with contextlib.suppress(httpx.HTTPError):
-            # a busy port makes Label Studio move silently to port + 1: check it is ours
-            answer = httpx.get(
-                f"{url}/api/projects", headers={"Authorization": f"Token {token}"}, timeout=2
-            )
-            if answer.status_code == 200:
-                return server
-        time.sleep(1.0)
-    stop_server(server)
-    tail = log.read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"Label Studio did not start on {url}; log tail:\n{tail}")
+    except studio.StudioError as err:
+        log = Path(data_dir) / studio.LOG_FILE
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise RuntimeError(f"{err}; log tail:\n{tail}") from err
+    return LabelStudioServer(found.url, found.token(), found.data_dir, found.pid, found.log)
 
 
-def stop_server(server: LabelStudioServer, *, timeout: float = 20.0) -> None:
+def stop_server(server: LabelStudioServer) -> None:
     """Stop the server's own process group (and only it)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            finished, _ = os.waitpid(server.pid, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if finished:
-            return
-        time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(server.pid, 0)
+    studio.stop(server.data_dir)
 
 
 @contextlib.contextmanager

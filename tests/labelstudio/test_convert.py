@@ -15,6 +15,7 @@ from quotes.labelstudio.convert import (
     pick_annotation,
     prediction_score,
     quotes_to_result,
+    read_result,
     result_to_quotes,
     task_for,
     tasks_to_documents,
@@ -440,3 +441,233 @@ def test_packaged_config_is_the_checkout_config() -> None:
 
     packaged = resources.files("quotes").joinpath("data", "labelstudio_quotes.xml")
     assert packaged.read_text(encoding="utf-8") == C.CONFIG_FILE.read_text(encoding="utf-8")
+
+
+# --- pull takes annotations as the UI leaves them ------------------------------------
+
+
+def delete_quote(rid: str):
+    """What the UI does when an annotator deletes a quote region: the region, its
+    relations and its per-region name go; its Speaker and Cue regions stay."""
+
+    def apply(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in result
+            if r.get("id") != rid and rid not in (r.get("from_id"), r.get("to_id"))
+        ]
+
+    return apply
+
+
+def unlabel(frm: str, to: str):
+    def apply(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for r in result:
+            if r.get("type") == "relation" and (r["from_id"], r["to_id"]) == (frm, to):
+                r["labels"] = []
+        return result
+
+    return apply
+
+
+Q_PESKOV_UNKNOWN = Quote("indirect", Q_PESKOV.content, None, ("Dmitry Peskov",), span("told"))
+
+LENIENT = {
+    "quote deleted in the UI: its speaker and cue stay, dropped": (
+        delete_quote("q3"),
+        [Q_MSG, Q_CLEAR],
+        ["region q3-speaker (Speaker) 'Peskov'", "region q3-cue (Cue) 'told'"],
+    ),
+    "a speaker drawn and never related: dropped": (
+        add(region("s9", span("Analysts").start, span("Analysts").end, "Speaker")),
+        [Q_MSG, Q_CLEAR, Q_PESKOV],
+        ["region s9 (Speaker) 'Analysts'"],
+    ),
+    "said_by deleted: unknown speaker, the name stays": (
+        drop(lambda r: r.get("type") == "relation" and r.get("to_id") == "q3-speaker"),
+        [Q_MSG, Q_CLEAR, Q_PESKOV_UNKNOWN],
+        ["region q3-speaker (Speaker) 'Peskov'"],
+    ),
+    "relation left without a label, quote to Speaker: said_by": (
+        unlabel("q3", "q3-speaker"),
+        [Q_MSG, Q_CLEAR, Q_PESKOV],
+        [],
+    ),
+    "relation left without a label, Cue to quote: cue_of": (
+        unlabel("q3-cue", "q3"),
+        [Q_MSG, Q_CLEAR, Q_PESKOV],
+        [],
+    ),
+    "relation without a label between two quotes: dropped": (
+        add({"type": "relation", "from_id": "q1", "to_id": "q3", "labels": []}),
+        [Q_MSG, Q_CLEAR, Q_PESKOV],
+        ["relation q1 -> q3"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("edit", "quotes", "dropped"), LENIENT.values(), ids=LENIENT.keys())
+def test_lenient_reading_drops_what_carries_nothing(
+    edit: Any, quotes: list[Quote], dropped: list[str]
+) -> None:
+    read = read_result(edit(copy.deepcopy(base())), TEXT)
+    assert list(read.quotes) == quotes
+    assert [str(d).split(":")[0] for d in read.dropped] == [d.split(":")[0] for d in dropped]
+    assert all(str(d).startswith(want) for d, want in zip(read.dropped, dropped, strict=True))
+
+
+@pytest.mark.parametrize(("edit", "quotes", "dropped"), LENIENT.values(), ids=LENIENT.keys())
+def test_strict_reading_rejects_what_lenient_drops(
+    edit: Any, quotes: list[Quote], dropped: list[str]
+) -> None:
+    if not dropped:  # an unlabeled relation is still an error in strict mode
+        with pytest.raises(AnnotationError, match="needs one label"):
+            read_result(edit(copy.deepcopy(base())), TEXT, strict=True)
+        return
+    with pytest.raises(AnnotationError):
+        read_result(edit(copy.deepcopy(base())), TEXT, strict=True)
+
+
+LENIENT_FAILURES = {
+    name: NEGATIVES[name]
+    for name in (
+        "offsets past the end",
+        "offsets do not match the text",
+        "unknown quote label",
+        "unknown control",
+        "relation to a missing region",
+        "quote with two speakers",
+        "said_by to a cue",
+        "two labels on a region",
+        "name on a missing region",
+    )
+}
+
+
+@pytest.mark.parametrize(("edit", "reason"), LENIENT_FAILURES.values(), ids=LENIENT_FAILURES.keys())
+def test_lenient_reading_still_rejects_what_cannot_be_read(edit: Any, reason: str) -> None:
+    with pytest.raises(AnnotationError) as caught:
+        read_result(edit(copy.deepcopy(base())), TEXT)
+    assert any(reason in r for r in caught.value.reasons), caught.value.reasons
+
+
+# --- several annotators per task ----------------------------------------------------
+
+
+def stamped(aid: int, stamp: str, user: int = 1, **extra: Any) -> dict[str, Any]:
+    return {**ann(aid, stamp, user=user), **extra}
+
+
+LATEST = {
+    # as strings "…:00Z" > "…:00.5Z" ('Z' sorts after '.'): the real order is the other way
+    "no fraction vs a fraction": (
+        [stamped(1, "2026-03-01T10:00:00Z"), stamped(2, "2026-03-01T10:00:00.500000Z")],
+        2,
+    ),
+    # 12:00+02:00 is 10:00Z, before 11:00Z, though its string sorts after
+    "offsets are compared as times": (
+        [stamped(1, "2026-03-01T12:00:00+02:00"), stamped(2, "2026-03-01T11:00:00Z")],
+        2,
+    ),
+    "created_at when updated_at is missing": (
+        [
+            {**stamped(1, ""), "created_at": "2026-03-02T00:00:00Z"},
+            stamped(2, "2026-03-01T00:00:00Z"),
+        ],
+        1,
+    ),
+    "same time: the higher id": (
+        [stamped(7, "2026-03-01T00:00:00Z"), stamped(3, "2026-03-01T00:00:00Z")],
+        7,
+    ),
+}
+
+
+@pytest.mark.parametrize(("annotations", "expected"), LATEST.values(), ids=LATEST.keys())
+def test_latest_is_by_real_datetime(annotations, expected) -> None:
+    picked = pick_annotation(annotations)
+    assert picked is not None and picked["id"] == expected
+
+
+@pytest.mark.parametrize(
+    ("annotations", "expected"),
+    [
+        (
+            [
+                stamped(1, "2026-03-01T00:00:00Z", ground_truth=True),
+                stamped(2, "2026-03-02T00:00:00Z"),
+            ],
+            1,
+        ),
+        ([stamped(1, "2026-03-01T00:00:00Z"), stamped(2, "2026-03-02T00:00:00Z")], 2),
+        (
+            [
+                stamped(1, "2026-03-01T00:00:00Z", ground_truth=True),
+                stamped(2, "2026-03-02T00:00:00Z", ground_truth=True, was_cancelled=True),
+            ],
+            1,
+        ),
+    ],
+    ids=["marked one wins over a later", "none marked: the latest", "cancelled marked one"],
+)
+def test_ground_truth_is_preferred(annotations, expected) -> None:
+    picked = pick_annotation(annotations, prefer_ground_truth=True)
+    assert picked is not None and picked["id"] == expected
+
+
+def two_annotator_tasks() -> list[dict[str, Any]]:
+    a_result = quotes_to_result([Q_MSG], scores=False)
+    b_result = quotes_to_result([Q_MSG, Q_PESKOV], scores=False)
+    return [
+        {
+            "id": 1,
+            "data": {"text": TEXT, "doc_id": "d1"},
+            "annotations": [
+                stamped(10, "2026-03-01T00:00:00Z", user=1, result=[]),  # A's first try
+                stamped(11, "2026-03-02T00:00:00Z", user=1, result=a_result),
+                stamped(12, "2026-03-01T12:00:00Z", user=2, result=b_result),
+            ],
+        },
+        {
+            "id": 2,
+            "data": {"text": TEXT, "doc_id": "d2"},
+            "annotations": [
+                stamped(13, "2026-03-01T00:00:00Z", user=2, result=b_result),
+                stamped(14, "2026-03-03T00:00:00Z", user=3, result=[], was_cancelled=True),
+            ],
+        },
+    ]
+
+
+def test_all_annotations_file_each_annotators_latest() -> None:
+    emails = {"1": "a@example.com", "2": "b@example.com"}
+    pulled = tasks_to_documents(two_annotator_tasks(), annotations="all", emails=emails)
+    assert pulled.documents == ()
+    assert {who: [(d.id, d.quotes) for d in docs] for who, docs in pulled.by_annotator.items()} == {
+        "a@example.com": [("d1", (Q_MSG,))],
+        "b@example.com": [("d1", (Q_MSG, Q_PESKOV)), ("d2", (Q_MSG, Q_PESKOV))],
+    }
+    assert pulled.taken == {"a@example.com": 1, "b@example.com": 2}
+    # nothing dropped silently: A's older try is listed, the cancelled one counted
+    assert [(s.task_id, s.annotator) for s in pulled.left_out] == [(1, "a@example.com")]
+    assert "older one of the same annotator" in pulled.left_out[0].reason
+    assert (pulled.cancelled, pulled.tasks, pulled.annotated) == (1, 2, 2)
+
+
+def test_latest_lists_the_other_annotators_work_it_leaves_out() -> None:
+    pulled = tasks_to_documents(two_annotator_tasks(), emails={"1": "a@example.com"})
+    assert [(d.id, d.quotes) for d in pulled.documents] == [
+        ("d1", (Q_MSG,)),
+        ("d2", (Q_MSG, Q_PESKOV)),
+    ]
+    assert pulled.taken == {"a@example.com": 1, "user-2": 1}
+    assert sorted((s.task_id, s.annotator) for s in pulled.left_out) == [
+        (1, "a@example.com"),
+        (1, "user-2"),
+    ]
+    assert any("--annotations all" in s.reason for s in pulled.left_out)
+
+
+def test_unknown_annotations_choice_is_refused() -> None:
+    with pytest.raises(ValueError, match="latest, ground-truth, all"):
+        tasks_to_documents([], annotations="newest")

@@ -311,8 +311,12 @@ def test_pull_skips_a_broken_annotation(ls_env: LabelStudioServer, tmp_path: Pat
     runner = CliRunner()
     ran = runner.invoke(app, ["pull", "--project", title, "-o", str(out)])
     assert ran.exit_code == 1
-    assert f"task {tasks['bad'].id}: relation q1 -> q7-speaker (said_by): no region" in ran.output
-    assert "2 task(s), 2 annotated, 1 written" in ran.output
+    assert (
+        f"skipped task {tasks['bad'].id} ({USERNAME}): relation q1 -> q7-speaker (said_by):"
+        " no region q7-speaker" in ran.output
+    )
+    assert f"2 task(s), 2 annotated; annotations used per annotator: {USERNAME} 1;" in ran.output
+    assert "1 written to" in ran.output and ", 1 skipped" in ran.output
     [line] = out.read_text().splitlines()
     assert Document.from_dict(json.loads(line)) == Document("good", text, (good,))
     # --annotator takes a user's email (or id); an unknown user is a clear failure
@@ -413,7 +417,12 @@ def test_backend_protocol(backend: str) -> None:
     assert len(answer["results"]) == 2
     first, second = answer["results"]
     assert first["model_version"] == "live-v1"
-    assert second == {"model_version": "live-v1", "score": 0.0, "result": []}
+    # a task without a text gets an error object, no empty prediction that reads "no quotes"
+    assert second == {
+        "model_version": "live-v1",
+        "task": 2,
+        "error": 'task data has no string "text"; import tasks with a text field',
+    }
     quotes = result_to_quotes(first["result"], text)  # validates offsets and relations
     assert all(q.text in text for q in quotes)
     assert (
