@@ -10,7 +10,15 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
-from .pieces import DEFAULT_MAX_CHARS, DEFAULT_PIECE_CHARS, DEFAULT_TIME_BUDGET
+from .labelstudio.config import SERVE_TOKEN_ENV
+from .pieces import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_PIECE_CHARS,
+    DEFAULT_TIME_BUDGET,
+    SERVE_MAX_CHARS,
+    SERVE_MAX_REQUEST_BYTES,
+    SERVE_TASK_SECONDS,
+)
 
 if TYPE_CHECKING:
     from .pieces import Limits
@@ -619,13 +627,70 @@ def serve(
             help="Version the predictions carry (default: quotes-VERSION+MODEL).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Requests extracted at the same time, each by a worker with its own pipeline.",
+        ),
+    ] = 2,
+    queue: Annotated[
+        int,
+        typer.Option(
+            metavar="N", help="Requests that may wait for a worker; more are answered 503."
+        ),
+    ] = 8,
+    max_request_bytes: Annotated[
+        int, typer.Option(metavar="N", help="Largest request body; larger ones get 413.")
+    ] = SERVE_MAX_REQUEST_BYTES,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Longest task text (0: no limit); a longer task gets an error object.",
+        ),
+    ] = SERVE_MAX_CHARS,
+    task_time_limit: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds one task may take (0: no limit); then it gets an error object.",
+        ),
+    ] = SERVE_TASK_SECONDS,
+    auth_token: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TOKEN",
+            envvar=SERVE_TOKEN_ENV,
+            help=f"Require this token (default: ${SERVE_TOKEN_ENV}): Authorization: Bearer TOKEN,"
+            " or HTTP Basic auth with it as password (Label Studio's connection settings).",
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = None,
+    docs: Annotated[
+        bool, typer.Option("--docs", help="Serve /docs and /openapi.json (off by default).")
+    ] = False,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
-    from .labelstudio.backend import run_server
+    from .labelstudio.backend import ServeSettings, run_server
     from .pipeline import ModelNotFoundError
 
     try:
-        run_server(host=host, port=port, model=model, model_version=model_version)
+        settings = ServeSettings(
+            workers=workers,
+            queue=queue,
+            max_request_bytes=max_request_bytes,
+            limits=_limits(max_chars, task_time_limit, DEFAULT_PIECE_CHARS),
+            docs=docs,
+            auth_token=auth_token or None,
+        )
+    except ValueError as err:
+        raise fail(str(err)) from None
+    try:
+        run_server(
+            host=host, port=port, model=model, model_version=model_version, settings=settings
+        )
     except (ModelNotFoundError, OSError) as err:
         raise fail(str(err)) from None
 

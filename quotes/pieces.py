@@ -33,6 +33,11 @@ DEFAULT_CONTEXT_CHARS = 3_000
 DEFAULT_BATCH_TOKENS = 60_000
 #: Seconds one document may cost by default before it is reported as too costly.
 DEFAULT_TIME_BUDGET = 300.0
+#: ``quotes serve``'s limits by default: a task is an article, answered in at
+#: most 30 s (Label Studio waits 100 s for a whole request), in a body of 10 MiB.
+SERVE_MAX_CHARS = 200_000
+SERVE_TASK_SECONDS = 30.0
+SERVE_MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 # a sentence end inside a paragraph: closing punctuation, closing marks, space
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*\s+")

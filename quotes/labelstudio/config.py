@@ -12,6 +12,9 @@ from pathlib import Path
 
 from ..types import QuoteType
 
+#: Environment variable with the token ``quotes serve`` requires (else --auth-token).
+SERVE_TOKEN_ENV = "QUOTES_SERVE_TOKEN"
+
 #: The ``<Text>`` object tag that holds the article.
 TEXT_TAG = "text"
 #: The task data key of the article text (``value="$text"``).
