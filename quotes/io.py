@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from .types import Document, SchemaError
+from .types import Document, SchemaError, document_id
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,17 @@ class InputError:
         return f"{where}: {self.message}"
 
 
+_EXTENSIONS = (".txt", ".jsonl")
+
+
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
-    """Files named by ``paths``: folders give their ``.txt`` and ``.jsonl`` files."""
+    """Files named by ``paths``: folders give their ``.txt`` and ``.jsonl`` files
+    (``.TXT`` and ``.JSONL`` too)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix in (".txt", ".jsonl")
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _EXTENSIONS
             )
             if not found:
                 yield InputError(str(path), "folder holds no .txt or .jsonl files")
@@ -54,11 +58,48 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
             yield InputError(str(path), "no such file or folder; check the path")
 
 
-def _read_txt(path: Path) -> Document | InputError:
+def _is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() == ".jsonl"
+
+
+def _utf16(data: bytes) -> str | None:
+    """``UTF-16LE`` or ``UTF-16BE`` when ``data`` (a file's first bytes) looks like
+    UTF-16 text: a byte-order mark, or NUL bytes at every other place."""
+    if data.startswith(b"\xff\xfe"):
+        return "UTF-16LE"
+    if data.startswith(b"\xfe\xff"):
+        return "UTF-16BE"
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "UTF-16LE"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "UTF-16BE"
+    return None
+
+
+def _utf16_error(path: Path, encoding: str) -> InputError:
+    return InputError(
+        str(path), f"looks like {encoding} text; convert it, e.g. `iconv -f {encoding} -t UTF-8`"
+    )
+
+
+def _read_txt(path: Path, max_chars: int | None = None) -> Document | InputError:
     try:
+        # a character is at most 4 bytes of UTF-8: a larger file is over the limit
+        if max_chars and path.stat().st_size > 4 * max_chars + 4:
+            return InputError(
+                str(path),
+                f"{path.stat().st_size:,} bytes, over the limit of {max_chars:,} characters;"
+                " raise --max-chars or split the file",
+            )
         data = path.read_bytes()
     except OSError as err:
         return InputError(str(path), f"cannot read: {err.strerror}")
+    if (encoding := _utf16(data)) is not None:
+        return _utf16_error(path, encoding)
     if b"\x00" in data:
         return InputError(str(path), "looks binary (NUL bytes); pass UTF-8 text files")
     try:
@@ -80,27 +121,58 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    """Parsed JSON objects of a JSONL file, each with its 1-based line number."""
+#: Longest JSONL line read whole when no character limit is given (bytes).
+MAX_LINE_BYTES = 256 * 1024 * 1024
+
+
+def _read_jsonl_lines(
+    path: Path, max_chars: int | None = None
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Parsed JSON objects of a JSONL file, each with its 1-based line number.
+
+    A byte-order mark before the first line is dropped; a UTF-16 file is named
+    as such (once); a line longer than the limit (12 bytes a character: JSON
+    escapes of astral characters) is skipped without being read into memory.
+    """
+    limit = 12 * max_chars + 65536 if max_chars else MAX_LINE_BYTES
     try:
         handle = path.open("rb")
     except OSError as err:
         yield 0, InputError(str(path), f"cannot read: {err.strerror}")
         return
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                yield number, InputError(str(path), "line is not UTF-8", number)
-                continue
-            except json.JSONDecodeError as err:
+        if (encoding := _utf16(handle.peek(4096)[:4096])) is not None:
+            yield 1, _utf16_error(path, encoding)
+            return
+        number = 0
+        while raw := handle.readline(limit + 1):
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the line, in bounded reads
                 yield (
                     number,
                     InputError(
-                        str(path), f"malformed JSON ({err.msg}); fix or drop the line", number
+                        str(path),
+                        f"line longer than {limit:,} bytes; split the document"
+                        + (" or raise --max-chars" if max_chars else ""),
+                        number,
+                    ),
+                )
+                continue
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                yield number, InputError(str(path), "line is not UTF-8", number)
+                continue
+            except (json.JSONDecodeError, RecursionError) as err:
+                reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deep"
+                yield (
+                    number,
+                    InputError(
+                        str(path), f"malformed JSON ({reason}); fix or drop the line", number
                     ),
                 )
                 continue
@@ -110,23 +182,52 @@ def _read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputE
             yield number, record
 
 
-def iter_input_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputError]:
+class _Ids:
+    """Where each document id was first seen, to report a repeated one."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def repeated(self, doc_id: str, source: Path, line: int | None) -> InputError | None:
+        where = str(source) if line is None else f"{source}:{line}"
+        first = self.seen.get(doc_id)
+        if first is None:
+            self.seen[doc_id] = where
+            return None
+        return InputError(
+            str(source),
+            f"duplicate id {doc_id!r} (first at {first}); ids must be unique, this one is skipped",
+            line,
+        )
+
+
+def iter_input_documents(
+    paths: Iterable[str | Path], *, max_chars: int | None = None
+) -> Iterator[Document | InputError]:
     """Documents to extract from: ``.txt`` files (id = stem), folders, JSONL files.
 
-    JSONL lines need ``{"id", "text"}``; any quotes they carry are ignored.
-    Yields an :class:`InputError` in place of each input that cannot be read.
+    JSONL lines need ``{"id", "text"}`` (an id is a string or an integer); any
+    quotes they carry are ignored. Yields an :class:`InputError` in place of each
+    input that cannot be read, and of each repeated id (the first one is kept).
+    With ``max_chars``, files and lines far over it are not read into memory.
     """
+    ids = _Ids()
     for item in _expand(paths):
         if isinstance(item, InputError):
             yield item
-        elif item.suffix == ".jsonl":
-            for number, record in _read_jsonl_lines(item):
+        elif _is_jsonl(item):
+            for number, record in _read_jsonl_lines(item, max_chars):
                 if isinstance(record, InputError):
                     yield record
                     continue
-                text, doc_id = record.get("text"), record.get("id")
-                if not isinstance(text, str) or doc_id is None:
+                text, raw_id = record.get("text"), record.get("id")
+                if not isinstance(text, str) or raw_id is None:
                     yield InputError(str(item), 'a line needs "id" and a string "text"', number)
+                    continue
+                try:
+                    doc_id = document_id(raw_id)
+                except SchemaError as err:
+                    yield InputError(str(item), f"{err}; fix the line", number)
                     continue
                 if not _encodable(text):
                     yield InputError(
@@ -135,29 +236,47 @@ def iter_input_documents(paths: Iterable[str | Path]) -> Iterator[Document | Inp
                         number,
                     )
                     continue
-                yield Document(id=str(doc_id), text=text)
+                if (repeated := ids.repeated(doc_id, item, number)) is not None:
+                    yield repeated
+                    continue
+                yield Document(id=doc_id, text=text)
         else:
-            yield _read_txt(item)
+            found = _read_txt(item, max_chars)
+            if isinstance(found, Document) and (repeated := ids.repeated(found.id, item, None)):
+                yield repeated
+                continue
+            yield found
 
 
 def iter_annotated_documents(
-    paths: Iterable[str | Path], *, check: bool = True
+    paths: Iterable[str | Path], *, check: bool = True, unique_ids: bool = False
 ) -> Iterator[Document | InputError]:
-    """Documents with quotes from JSONL files or folders of them (gold, predictions)."""
+    """Documents with quotes from JSONL files or folders of them (gold, predictions).
+
+    Every record's shape is checked (:meth:`Document.from_dict`): a bad one is an
+    :class:`InputError` naming the file, the line and what is wrong. With
+    ``unique_ids``, a repeated id is one too (the first document is kept).
+    """
+    ids = _Ids()
     for item in _expand(paths):
         if isinstance(item, InputError):
             yield item
             continue
-        if item.suffix != ".jsonl":
+        if not _is_jsonl(item):
             continue
         for number, record in _read_jsonl_lines(item):
             if isinstance(record, InputError):
                 yield record
                 continue
             try:
-                yield Document.from_dict(record, check=check)
+                doc = Document.from_dict(record, check=check)
             except SchemaError as err:
                 yield InputError(str(item), f"{err}; fix the record", number)
+                continue
+            if unique_ids and (repeated := ids.repeated(doc.id, item, number)) is not None:
+                yield repeated
+                continue
+            yield doc
 
 
 #: The ``-o`` value that means standard output.

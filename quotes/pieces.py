@@ -8,11 +8,16 @@ context (:attr:`Limits.context_chars`: the paragraphs before it, and after it
 when the cut falls inside a paragraph), and keeps only the quotes that start
 in its own part, so that
 
-* every quote is found by exactly one piece, with offsets into the whole text;
+* every quote is found by exactly one piece, with offsets into the whole text
+  (where pieces overlap, the quote of the earlier piece wins);
 * a quote at a cut keeps its attribution: the cue before it (``Kuleba
   said:`` closing the previous paragraph) or after it (``“...,” she said``
   across a cut inside a paragraph) is in the piece's context;
-* a pronoun or a role finds its antecedent up to the context's length back.
+* a pronoun or a role finds its antecedent up to the context's length back
+  (after a paragraph break; a cut inside a paragraph reads ahead only, so that
+  a clause read from the middle cannot swallow the piece's own quotes);
+* no cut falls inside quotation marks, so each piece pairs its marks as the
+  whole text does.
 
 Pieces are plain ``(start, own_start, own_end, end)`` offsets; no I/O here.
 """
@@ -20,6 +25,8 @@ Pieces are plain ``(start, own_start, own_end, end)`` offsets; no I/O here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 #: Longest document accepted by default (characters); longer ones are reported.
@@ -87,9 +94,19 @@ class Piece:
     end: int
 
 
-def plan_pieces(text: str, piece_chars: int, context_chars: int) -> list[Piece]:
+def plan_pieces(
+    text: str,
+    piece_chars: int,
+    context_chars: int,
+    quoted: Sequence[tuple[int, int]] = (),
+) -> list[Piece]:
     """The pieces of ``text``: one for a text up to ``piece_chars``; else groups of
     paragraphs up to that size, each with its context (see the module docstring).
+
+    ``quoted`` are the ``[start, end)`` bounds (marks included) of the text's
+    quoted stretches, sorted: no piece and no context starts or ends inside one,
+    so that each piece pairs its quotation marks as the whole text does (a cut
+    after an opening ``"`` would turn every later pair inside out).
 
     >>> [(p.own_start, p.own_end) for p in plan_pieces("a b.\\nc d.\\ne f.", 100, 0)]
     [(0, 14)]
@@ -97,72 +114,96 @@ def plan_pieces(text: str, piece_chars: int, context_chars: int) -> list[Piece]:
     length = len(text)
     if length <= piece_chars:
         return [Piece(0, 0, length, length)]
+    outside = _Outside(quoted)
     pieces = []
     own_start = 0
+    after_break = True  # the piece starts at a paragraph (the text's first one)
     while own_start < length:
         if length - own_start <= piece_chars:
             own_end, inside = length, False
         else:
-            own_end, inside = _cut(text, own_start, own_start + piece_chars)
+            own_end, inside = _cut(text, own_start, own_start + piece_chars, outside)
         start = own_start
-        if own_start > 0 and context_chars:
-            start = _first_boundary(text, max(0, own_start - context_chars), own_start)
+        if own_start > 0 and context_chars and after_break:
+            # the paragraphs before: no quote crosses into this piece from them
+            start = _first_boundary(text, max(0, own_start - context_chars), own_start, outside)
         end = own_end
         if inside and context_chars:
-            end = _last_boundary(text, own_end, min(length, own_end + context_chars))
+            # the rest of the sentence and more: the cue after a quote ("“A,” she said")
+            end = _last_boundary(text, own_end, min(length, own_end + context_chars), outside)
         pieces.append(Piece(start, own_start, own_end, end))
-        own_start = own_end
+        own_start, after_break = own_end, not inside
     return pieces
 
 
-def _cut(text: str, start: int, limit: int) -> tuple[int, bool]:
+class _Outside:
+    """Whether a place lies outside every quoted stretch (or at its edge)."""
+
+    def __init__(self, quoted: Sequence[tuple[int, int]]) -> None:
+        self.starts = [a for a, _ in quoted]
+        self.ends = [b for _, b in quoted]
+
+    def around(self, pos: int) -> tuple[int, int] | None:
+        """The stretch ``pos`` falls strictly inside, if any."""
+        k = bisect_right(self.starts, pos - 1) - 1  # the last stretch starting before pos
+        if k >= 0 and pos < self.ends[k]:
+            return self.starts[k], self.ends[k]
+        return None
+
+    def __call__(self, pos: int) -> bool:
+        return self.around(pos) is None
+
+
+def _cut(text: str, start: int, limit: int, outside: _Outside) -> tuple[int, bool]:
     """Where the piece starting at ``start`` ends (at most ``limit``), and whether
     the cut falls inside a paragraph: after the last line break, else after the
-    last sentence end, else after the last space, else at ``limit``."""
+    last sentence end, else after the last space (outside quotes), else before
+    the quote at the limit, else at ``limit``."""
     newline = text.rfind("\n", start, limit)
     if newline >= start:
         return newline + 1, False
-    sentence = _last_match(_SENTENCE_END, text, start, limit)
-    if sentence is not None:
-        return sentence, True
-    space = _last_match(_SPACE, text, start, limit)
-    if space is not None:
-        return space, True
+    for pattern in (_SENTENCE_END, _SPACE):
+        found = _last_match(pattern, text, start, limit, outside)
+        if found is not None:
+            return found, True
+    quote = outside.around(limit)
+    if quote is not None and quote[0] > start:
+        return quote[0], True
     return limit, True
 
 
-def _last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | None:
-    """The end of the last match of ``pattern`` in ``text[start:end]`` (past ``start``)."""
-    found = None
-    for match in pattern.finditer(text, start, end):
-        if match.end() > start:
-            found = match.end()
-    return found
+def _last_match(
+    pattern: re.Pattern[str], text: str, start: int, end: int, allowed: Callable[[int], bool]
+) -> int | None:
+    """The end of the last match of ``pattern`` in ``text[start:end]`` (past
+    ``start``) where ``allowed`` holds."""
+    ends = [m.end() for m in pattern.finditer(text, start, end) if m.end() > start]
+    return next((e for e in reversed(ends) if allowed(e)), None)
 
 
-def _first_boundary(text: str, lo: int, hi: int) -> int:
+def _first_boundary(text: str, lo: int, hi: int, outside: _Outside) -> int:
     """The first place in ``[lo, hi]`` a context may start: a paragraph start,
-    else a sentence start, else a word start, else ``hi`` (no context)."""
+    else a sentence start, else a word start (outside quotes), else ``hi``."""
     newline = text.find("\n", lo, hi - 1)
     if newline >= 0:
         return newline + 1
     for pattern in (_SENTENCE_END, _SPACE):
-        match = pattern.search(text, lo, hi)
-        if match is not None and match.end() < hi:
-            return match.end()
+        for match in pattern.finditer(text, lo, hi):
+            if match.end() < hi and outside(match.end()):
+                return match.end()
     return hi
 
 
-def _last_boundary(text: str, lo: int, hi: int) -> int:
+def _last_boundary(text: str, lo: int, hi: int, outside: _Outside) -> int:
     """The last place in ``[lo, hi]`` a context may end: a paragraph end, else a
-    sentence end, else a word end, else ``lo`` (no context)."""
+    sentence end, else a word end (outside quotes), else ``lo`` (no context)."""
     if hi >= len(text):
         return len(text)
     newline = text.rfind("\n", lo, hi)
     if newline >= lo:
         return newline
     for pattern in (_SENTENCE_END, _SPACE):
-        found = _last_match(pattern, text, lo, hi)
+        found = _last_match(pattern, text, lo, hi, outside)
         if found is not None:
             return found
     return lo

@@ -168,7 +168,7 @@ def extract_documents(
         read_too_costly,
         set_time_left,
     )
-    from .marks import mark_paragraph_starts
+    from .marks import find_quoted_stretches, mark_paragraph_starts
     from .speakers import merge_piece_speakers
 
     limits = (limits or Limits()).within(nlp.max_length)
@@ -192,7 +192,12 @@ def extract_documents(
                     )
                 continue
             text = _without_surrogates(doc.text)
-            yield _Job(doc, text, plan_pieces(text, limits.piece_chars, limits.context_chars))
+            quoted: list[tuple[int, int]] = []
+            if len(text) > limits.piece_chars:
+                # cuts fall outside quotation marks (found on the raw text, in linear time)
+                quoted = [(s.outer_start, s.outer_end) for s in find_quoted_stretches(text)]
+            pieces = plan_pieces(text, limits.piece_chars, limits.context_chars, quoted)
+            yield _Job(doc, text, pieces)
 
     def pieces() -> Iterator[tuple[Doc, tuple[_Job, int]]]:
         for job in jobs():
@@ -229,6 +234,7 @@ def extract_documents(
             return None
         quotes, speakers = job.quotes, job.speakers
         if len(job.pieces) > 1:
+            quotes, speakers = _across_pieces(quotes, speakers)
             quotes, speakers = merge_piece_speakers(quotes, speakers)
         if job.text is not job.doc.text:
             # spans hold U+FFFD where the text had lone surrogates: re-read them
@@ -290,19 +296,35 @@ def _batches(
 def _own_part(
     quotes: list[Quote], speakers: list[Speaker], piece: Piece
 ) -> tuple[list[Quote], list[Speaker]]:
-    """A piece's quotes that start in its own part, moved to document offsets, and
-    its speakers counted over those quotes only (the context's quotes belong to
-    the neighbouring pieces)."""
+    """A piece's quotes that start in its own part, and its speakers, moved to
+    document offsets (the context's quotes belong to the neighbouring pieces)."""
     moved, moved_speakers = _respan(quotes, speakers, partial(CharSpan.shifted, offset=piece.start))
-    kept = [q for q in moved if piece.own_start <= q.start < piece.own_end]
+    return [q for q in moved if piece.own_start <= q.start < piece.own_end], moved_speakers
+
+
+def _across_pieces(
+    quotes: list[Quote], speakers: list[Speaker]
+) -> tuple[list[Quote], list[Speaker]]:
+    """The quotes of all pieces without overlaps (a quote that runs past a cut, found
+    by the earlier piece, wins over what the next one found inside it), and the
+    speakers counted over those quotes only."""
+    from .speakers import merge_speakers
+
+    kept: list[Quote] = []
+    for quote in sorted(quotes, key=lambda q: (q.start, -q.end)):
+        if kept and quote.start < kept[-1].end:
+            continue
+        kept.append(quote)
     counts: dict[str, int] = {}
     for quote in kept:
         for name in quote.speaker_name:
             counts[name] = counts.get(name, 0) + 1
-    kept_speakers = [
-        replace(s, quote_count=counts[s.name]) for s in moved_speakers if counts.get(s.name)
+    found = [
+        replace(s, quote_count=counts[s.name])
+        for s in merge_speakers(speakers)
+        if counts.get(s.name)
     ]
-    return kept, kept_speakers
+    return kept, found
 
 
 def extract(text: str, nlp: Language | None = None) -> list[Quote]:
@@ -349,7 +371,7 @@ def extract_files(
         tqdm.write(f"quotes: {error}", file=sys.stderr)
 
     def readable() -> Iterator[Document]:
-        for item in iter_input_documents(paths):
+        for item in iter_input_documents(paths, max_chars=(limits or Limits()).max_chars):
             if isinstance(item, InputError):
                 report(item)
             else:

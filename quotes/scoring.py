@@ -770,7 +770,7 @@ def evaluate_documents(
 def _read(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
     from .io import InputError, iter_annotated_documents
 
-    for item in iter_annotated_documents(paths):
+    for item in iter_annotated_documents(paths, unique_ids=True):
         if isinstance(item, InputError):
             errors.append(item)
         else:

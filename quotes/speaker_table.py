@@ -170,7 +170,7 @@ def corpus_documents(
     problems = errors if errors is not None else []
     jsonl, texts, missing = split_inputs(paths)
     problems.extend(f"{m}: no such file or folder; check the path" for m in missing)
-    for item in iter_annotated_documents(jsonl):
+    for item in iter_annotated_documents(jsonl, unique_ids=True):
         if isinstance(item, InputError):
             problems.append(str(item))
         else:
