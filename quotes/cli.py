@@ -851,8 +851,12 @@ def studio_stop(data_dir: DataDirOption = None) -> None:
 
 
 def run() -> None:
-    """Entry point of the ``quotes`` script."""
-    app(prog_name="quotes")
+    """Entry point of the ``quotes`` script: SIGTERM and SIGHUP stop it as Ctrl-C
+    does, through its clean-up (``quotes serve``'s server sets its own handlers)."""
+    from .io import signals_as_exit
+
+    with signals_as_exit():
+        app(prog_name="quotes")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -361,10 +361,11 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def _removed_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the run as an exception (so that temporary files
-    are removed on the way out) while the block runs; the main thread only,
-    and only where they would otherwise kill the process outright."""
+def signals_as_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run as ``SystemExit`` while the block runs, so
+    that ``finally`` blocks run on the way out (temporary files removed, a
+    Label Studio snapshot export deleted); the main thread only, and only where
+    they would otherwise kill the process outright."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -434,7 +435,7 @@ def atomic_writer(path: str | Path, *, allow_empty: bool = False) -> Iterator[IO
     except OSError as err:
         raise OutputError(path, _reason(err)) from err
     try:
-        with _removed_on_signals():
+        with signals_as_exit():
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 out = _Output(handle, path)
                 yield cast(IO[str], out)
