@@ -1,8 +1,9 @@
 """Benchmark the bounds of issue 9: cost per token, memory of long documents, serve.
 
-    .venv/bin/python bench/bench_limits.py [--skip cost,memory,serve]
+    .venv/bin/python bench/bench_limits.py [--skip cost,memory,serve,pieces]
         [--cost-sizes 10000,100000,1000000] [--memory-sizes 1000000,5000000,20000000]
-        [--address-space-gib 3] [--serve-requests 1000] [--maximal-bytes N] [-o figures.json]
+        [--address-space-gib 3] [--serve-requests 1000] [--maximal-bytes N]
+        [--dev DIR] [--piece-chars 4000] [--context-chars 3000] [-o figures.json]
 
 (a) **Cost**: ``extract_documents`` (pieces and all) on one document of each
     size, for the crafted text (``"yes," he said, `` repeated, one paragraph)
@@ -18,6 +19,10 @@
     length limit) runs (target: within 1 s of the model time); then
     ``--serve-requests`` fuzzed requests (random JSON and bytes to every route)
     with /health asked after each (target: it always answers, no 5xx).
+
+(d) **Pieces**: the dev texts (``--dev``, default ``../shared/dev``; skipped
+    when absent) read whole and cut into ``--piece-chars`` pieces: how many
+    quotes keep their span and type, and also their speaker names and cue.
 
 Prints its command line and the load average before and after each part.
 Writes nothing unless ``-o`` is given.
@@ -47,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 from quotes.io import atomic_writer  # noqa: E402
 from tests.synthetic import crafted_text, newslike_text  # noqa: E402
 
-SECTIONS = ("cost", "memory", "serve")
+SECTIONS = ("cost", "memory", "serve", "pieces")
+DEV = ROOT.parent / "shared" / "dev"
 
 
 def load() -> str:
@@ -336,9 +342,60 @@ def serve(requests: int, maximal_bytes: int) -> dict[str, Any]:
     return out
 
 
+# --- (d) pieces --------------------------------------------------------------------------
+
+
+def pieces(dev: Path, piece_chars: int, context_chars: int) -> dict[str, Any]:
+    """The dev texts read whole and in pieces: the same quotes, speakers and cues?"""
+    from quotes import load_pipeline
+    from quotes.pieces import Limits
+    from quotes.pipeline import extract_documents
+    from quotes.types import Document
+
+    docs = []
+    for name in ("ggt_dev.jsonl", "polnear_dev.jsonl"):
+        if (dev / name).exists():
+            for line in (dev / name).read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                docs.append(Document(f"{name}:{record['id']}", record["text"]))
+    if not docs:
+        print(f"  skipped: no dev texts in {dev}")
+        return {"skipped": str(dev)}
+    nlp = load_pipeline()
+    whole = {d.id: d for d in extract_documents(docs, nlp)}
+    limits = Limits(piece_chars=piece_chars, context_chars=context_chars)
+    cut = {d.id: d for d in extract_documents(docs, nlp, limits=limits)}
+    total = same_span = same_all = 0
+    for doc_id, doc in whole.items():
+        a = {(q.start, q.end, q.type): q for q in doc.quotes}
+        b = {(q.start, q.end, q.type): q for q in cut[doc_id].quotes}
+        total += len(a)
+        shared = a.keys() & b.keys()
+        same_span += len(shared)
+        same_all += sum(
+            1 for k in shared if (a[k].speaker_name, a[k].cue) == (b[k].speaker_name, b[k].cue)
+        )
+    split = sum(1 for d in docs if len(d.text) > piece_chars)
+    print(
+        f"  {len(docs)} dev texts, {split} of them cut into pieces of {piece_chars:,} characters"
+        f" ({context_chars:,} of context): {same_span} of {total} quotes with the same span and"
+        f" type as read whole, {same_all} ({same_all / max(1, total):.1%}) also the same speaker"
+        f" names and cue (load {load()})",
+        flush=True,
+    )
+    return {
+        "texts": len(docs),
+        "cut": split,
+        "quotes": total,
+        "same_span_and_type": same_span,
+        "same_speaker_and_cue": same_all,
+        "load": load(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip", default="", help="comma-separated: cost, memory, serve")
+    parser.add_argument("--skip", default="", help="comma-separated: cost, memory, serve, pieces")
     parser.add_argument("--cost-sizes", default="10000,30000,100000,300000,1000000")
     parser.add_argument("--memory-sizes", default="1000000,5000000,20000000")
     parser.add_argument("--address-space-gib", type=float, default=3.0)
@@ -349,6 +406,9 @@ def main() -> None:
         default=10 * 1024 * 1024,
         help="body of the long request (default: just under the server's limit)",
     )
+    parser.add_argument("--dev", type=Path, default=DEV, help="dev texts for (d)")
+    parser.add_argument("--piece-chars", type=int, default=4_000, help="piece size for (d)")
+    parser.add_argument("--context-chars", type=int, default=3_000, help="context for (d)")
     parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args()
     skip = {s for s in args.skip.split(",") if s}
@@ -364,6 +424,9 @@ def main() -> None:
     if "serve" not in skip:
         print(f"(c) serve (load {load()})", flush=True)
         figures["serve"] = serve(args.serve_requests, args.maximal_bytes)
+    if "pieces" not in skip:
+        print(f"(d) the dev texts read in pieces (load {load()})", flush=True)
+        figures["pieces"] = pieces(args.dev, args.piece_chars, args.context_chars)
     figures["load_end"] = load()
     print(f"load at the end: {load()}")
     if args.output:
