@@ -3,7 +3,8 @@
 Feeds :func:`quotes.speakers.attribute_speakers` the GOLD quotes of a dev set
 with their gold speaker mention spans (None where gold has none) and compares
 the canonical names it gives with gold ``speaker_ref`` by
-:func:`quotes.names.any_names_agree`. This isolates resolution from detection.
+:func:`quotes.scoring.names.names_agree` (the scorer's own agreement, with the
+gold document's names as context). This isolates resolution from detection.
 
     .venv/bin/python bench/bench_speakers.py [../shared/dev/ggt_dev.jsonl] [--errors]
 
@@ -13,7 +14,6 @@ Skips (exit 0, a note on stderr) when the dev file is absent.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -39,15 +39,6 @@ class Tally:
         return f"{share:.3f} ({self.right}/{self.total})"
 
 
-def split_names(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Gold names of several sources (``X and Y``) as several names, as our guidelines give them."""
-    out: list[str] = []
-    for name in names:
-        out.extend(part.strip() for part in re.split(r",\s*|\s+and\s+", name) if part.strip())
-        out.append(name)
-    return tuple(out)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -60,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from quotes.io import InputError, iter_annotated_documents
-    from quotes.names import any_names_agree
     from quotes.pipeline import load_pipeline
+    from quotes.scoring import document_names
+    from quotes.scoring.names import names_agree
     from quotes.speakers import attribute_speakers
 
     nlp = load_pipeline()
@@ -83,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         out, _ = attribute_speakers(spacy_doc, given)
         spent += time.perf_counter() - t0
+        context = document_names(gold)
         for g, p in zip(gold, out, strict=True):
-            ok = any_names_agree(split_names(g.speaker_name), p.speaker_name)
+            ok = names_agree(g.speaker_name, p.speaker_name, context)
             tallies["overall"].add(ok)
             if g.speaker is None:
                 tallies["floating"].add(ok)

@@ -12,7 +12,8 @@ Span spec syntax (see gold/README.md):
 The scope of a content spec is the whole document; the scope of a speaker or
 cue spec is the paragraph (line) that holds the quote's content.
 
-Usage: ``python gold/build_gold.py [--out gold/seeds.jsonl] [--review]``
+Usage: ``python gold/build_gold.py [--annotations gold/annotations.py] [--out gold/seeds.jsonl]
+[--review]`` (annotator B: ``--annotations gold/annotations_b.py --out gold/seeds_b.jsonl``)
 """
 
 from __future__ import annotations
@@ -229,9 +230,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        default=HERE / "annotations.py",
+        help="the annotation module to build (annotator B: gold/annotations_b.py)",
+    )
     parser.add_argument("--review", action="store_true", help="print every quote in context")
     args = parser.parse_args(argv)
-    documents = build_documents(args.seeds)
+    documents = build_documents(args.seeds, load_annotations(args.annotations))
     if args.review:
         print(review(documents))
     count = write_documents(args.out, documents)

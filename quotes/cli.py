@@ -97,6 +97,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _require(extra: str, command: str) -> None:
+    """Stop with the `pip install` that fixes it when ``extra`` is not installed."""
+    from .extras import MissingExtraError, require
+
+    try:
+        require(extra, command)
+    except MissingExtraError as err:
+        raise fail(str(err)) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(__version__)
@@ -269,8 +279,9 @@ def evaluate(
     model: ModelOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
+    from .evaluation import evaluate_paths
     from .report import FORMATS, render
-    from .scoring import DEFAULT_MODES, evaluate_paths
+    from .scoring import DEFAULT_MODES
 
     if mode not in DEFAULT_MODES:
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
@@ -377,6 +388,7 @@ def push(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
+    _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
     from .pipeline import ModelNotFoundError
@@ -474,6 +486,7 @@ def pull(
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
+    _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
     from .labelstudio.convert import ANNOTATION_CHOICES
 
@@ -572,6 +585,7 @@ def agreement(
     if (project is None) == (not files):
         raise fail("give either per-annotator FILEs or --project (one of the two)")
     if project is not None:
+        _require("labelstudio", "agreement --project")
         from .labelstudio.client import LabelStudioError, fetch_annotations
 
         try:
@@ -673,6 +687,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    _require("serve", "serve")
     from .labelstudio.backend import ServeSettings, run_server
     from .pipeline import ModelNotFoundError
 

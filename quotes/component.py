@@ -10,6 +10,13 @@ The component writes three span groups and keeps the full quotes for the
 
 The quotes are stored in ``doc.user_data`` as plain dicts, so they survive
 ``Doc.to_bytes`` and ``nlp.pipe(n_process=...)``.
+
+The factory declares what the component reads and writes, so that
+``nlp.analyze_pipes()`` warns about a pipeline without a parser or NER, and a
+scorer (``quotes.scorer.v1``) with default score weights, so that
+``nlp.evaluate()`` reports ``quotes_p``/``quotes_r``/``quotes_f`` (and the
+end-to-end ``quotes_speaker_f`` where the reference docs carry quotes). A
+pipeline that is not English, or has no parser, fails at once with the fix.
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
+from spacy.training import Example
+from spacy.util import ensure_path, registry
 
 from .cues import CueLexicon
 from .doc_index import TimeBudgetExceeded, reading
@@ -43,7 +51,49 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "resolve_speakers": True,
     "min_confidence": 0.0,
     "extra_cues": [],
+    "scorer": {"@scorers": "quotes.scorer.v1"},
 }
+
+#: What the component writes (``nlp.analyze_pipes``).
+ASSIGNS = ["doc.spans", "doc._.quotes", "doc._.quote_speakers"]
+#: What the rules read: the parse, tags, lemmas and entities.
+REQUIRES = ["token.dep", "token.head", "token.tag", "token.lemma", "doc.ents", "token.ent_type"]
+#: ``nlp.evaluate`` and training select on quote F1.
+SCORE_WEIGHTS: dict[str, float | None] = {
+    "quotes_f": 1.0,
+    "quotes_p": 0.0,
+    "quotes_r": 0.0,
+    "quotes_speaker_f": 0.0,
+}
+
+
+class PipelineMismatchError(ValueError):
+    """The pipeline cannot run the rules: not English, or no parser."""
+
+
+def check_pipeline(nlp: Language, name: str = "quote_extractor") -> None:
+    """Raise :class:`PipelineMismatchError` with the fix when ``nlp`` cannot run the rules.
+
+    The cue lexicon and the rules are English, and they read a dependency parse.
+    """
+    if nlp.lang != "en":
+        raise PipelineMismatchError(
+            f"{name} reads English only (its cue lexicon and rules are English), "
+            f"but this pipeline's language is {nlp.lang!r}; use an English pipeline "
+            "such as en_core_web_sm"
+        )
+    parsers = [n for n in nlp.pipe_names if "token.dep" in nlp.get_pipe_meta(n).assigns]
+    if not parsers:
+        raise PipelineMismatchError(
+            f"{name} needs a dependency parser before it, and this pipeline has none "
+            f"(components: {', '.join(nlp.pipe_names) or 'none'}); add one first, "
+            "e.g. start from spacy.load('en_core_web_sm')"
+        )
+
+
+def _needs_parse(doc: Doc) -> bool:
+    """True when ``doc`` has words but no dependency parse."""
+    return not doc.has_annotation("DEP") and any(not t.is_space for t in doc)
 
 
 def read_results(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
@@ -114,8 +164,10 @@ class QuoteExtractor:
         resolve_speakers: bool = True,
         min_confidence: float = 0.0,
         extra_cues: Iterable[str] = (),
+        scorer: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
+        self.scorer = scorer
         self.spans_key = spans_key
         self.resolve_speakers = resolve_speakers
         self.min_confidence = min_confidence
@@ -132,6 +184,11 @@ class QuoteExtractor:
         }
 
     def __call__(self, doc: Doc) -> Doc:
+        if _needs_parse(doc):  # a setup error, not a document's: stop the run
+            raise PipelineMismatchError(
+                f"{self.name} got a document without a dependency parse; put a parser "
+                "before it in the pipeline (e.g. spacy.load('en_core_web_sm'))"
+            )
         started = time.monotonic()
         time_left = doc.user_data.get(TIME_LEFT_KEY)
         deadline = None if time_left is None else started + float(time_left)
@@ -175,6 +232,11 @@ class QuoteExtractor:
             doc.spans[self.spans_key + suffix] = spans
         return doc
 
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        """Quote scores for ``nlp.evaluate`` (see :func:`score_quotes`)."""
+        scorer = self.scorer or score_quotes
+        return scorer(examples, spans_key=self.spans_key, **kwargs)
+
     # serialization, as spaCy's own rule-based components do it
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return srsly.json_dumps(self.cfg).encode("utf-8")
@@ -201,7 +263,69 @@ class QuoteExtractor:
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
 
 
-@Language.factory("quote_extractor", default_config=DEFAULT_CONFIG)
+def _reference_quotes(doc: Doc, spans_key: str) -> tuple[list[Quote], bool]:
+    """The quotes of a reference doc: stored by the component (with speakers), or
+    its span group (labels = types); True when they carry speaker names."""
+    stored, _ = read_results(doc)
+    if stored:
+        return stored, True
+    spans = doc.spans.get(spans_key, [])
+    text = doc.text
+    quotes = [
+        Quote(s.label_, CharSpan.of(text, s.start_char, s.end_char))
+        for s in spans
+        if s.label_ in ("direct", "indirect", "mixed")
+    ]
+    return quotes, False
+
+
+def score_quotes(
+    examples: Iterable[Example], spans_key: str = SPANS_KEY, **kwargs: Any
+) -> dict[str, Any]:
+    """Quote precision, recall and F1 (``partial`` matching, :mod:`quotes.scoring`)
+    of predicted against reference docs, plus ``quotes_exact_f`` and, where the
+    reference docs carry speaker names, the end-to-end ``quotes_speaker_f``."""
+    from .scoring import Counts, score_document
+    from .types import Document
+
+    quotes, exact, speaker = Counts(), Counts(), Counts()
+    with_speakers = False
+    for index, example in enumerate(examples):
+        gold, named = _reference_quotes(example.reference, spans_key)
+        pred = read_results(example.predicted)[0]
+        text = example.reference.text
+        scored = score_document(
+            Document(str(index), text, tuple(gold)),
+            Document(str(index), text, tuple(pred)),
+            modes=("partial", "exact"),
+        )
+        quotes = quotes + scored.matches["partial"].quote_counts()
+        exact = exact + scored.matches["exact"].quote_counts()
+        if named:
+            with_speakers = True
+            speaker = speaker + scored.matches["partial"].end_to_end_counts()
+    return {
+        "quotes_p": quotes.p,
+        "quotes_r": quotes.r,
+        "quotes_f": quotes.f1,
+        "quotes_exact_f": exact.f1,
+        "quotes_speaker_f": speaker.f1 if with_speakers else None,
+    }
+
+
+@registry.scorers("quotes.scorer.v1")
+def make_quote_scorer() -> Callable[..., dict[str, Any]]:
+    """The ``quote_extractor``'s scorer for ``nlp.evaluate`` (:func:`score_quotes`)."""
+    return score_quotes
+
+
+@Language.factory(
+    "quote_extractor",
+    default_config=DEFAULT_CONFIG,
+    assigns=ASSIGNS,
+    requires=REQUIRES,
+    default_score_weights=SCORE_WEIGHTS,
+)
 def make_quote_extractor(
     nlp: Language,
     name: str,
@@ -209,8 +333,14 @@ def make_quote_extractor(
     resolve_speakers: bool,
     min_confidence: float,
     extra_cues: list[str],
+    scorer: Callable[..., dict[str, Any]] | None,
 ) -> QuoteExtractor:
-    """Factory of the ``quote_extractor`` component (see the module docstring)."""
+    """Factory of the ``quote_extractor`` component (see the module docstring).
+
+    Raises :class:`PipelineMismatchError` for a pipeline that is not English or
+    has no parser.
+    """
+    check_pipeline(nlp, name)
     return QuoteExtractor(
         nlp,
         name,
@@ -218,4 +348,5 @@ def make_quote_extractor(
         resolve_speakers=resolve_speakers,
         min_confidence=min_confidence,
         extra_cues=extra_cues,
+        scorer=scorer,
     )

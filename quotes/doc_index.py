@@ -22,10 +22,13 @@ from typing import Any, TypeVar, cast
 
 from spacy.tokens import Doc, Span, Token
 
+from .marks import QUOTE_MARKS
+
 T = TypeVar("T")
 
-#: Characters trimmed off the edges of a content span (white space, punctuation, marks).
-EDGE_PUNCT = " \t\n\u00a0.,;:—–-\"'“”‘’«»„‚‹›"
+#: Characters trimmed off the edges of a content span: white space, punctuation,
+#: the quotation marks of quotes.marks (the one definition of them).
+EDGE_PUNCT = " \t\n\u00a0.,;:—–-" + "".join(sorted(QUOTE_MARKS))
 
 # The document the rules are reading, per thread (``quotes serve`` runs
 # documents in worker threads): its text and lookup tables (:class:`DocIndex`);

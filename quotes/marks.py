@@ -21,10 +21,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from .resources import data_json
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_MARKS = data_json("quote_marks.json")
+#: Every quotation mark of ``data/quote_marks.json``: the one definition the
+#: rules and the scorer read.
+QUOTE_MARKS: frozenset[str] = frozenset(
+    set(_MARKS["pairs"]) | {m for closers in _MARKS["pairs"].values() for m in closers}
+)
+#: Single marks (``‘ ’ ' ‚ ‹ ›``), which also serve as apostrophes.
+SINGLE_MARKS: frozenset[str] = frozenset(_MARKS["single"])
+#: Double marks (``" “ ” „ « »`` ...).
+DOUBLE_MARKS: frozenset[str] = QUOTE_MARKS - SINGLE_MARKS
+#: Marks whose shape opens (``“ „ « ‘``) or closes (``” » ’``) a quote.
+OPENING_SHAPED: frozenset[str] = frozenset(_MARKS["opening_shaped"])
+CLOSING_SHAPED: frozenset[str] = frozenset(_MARKS["closing_shaped"])
+#: Straight marks (``" '``) stand on either side.
+STRAIGHT_MARKS: frozenset[str] = QUOTE_MARKS - OPENING_SHAPED - CLOSING_SHAPED
+#: Marks that may open a quote, and marks that may close one.
+OPENING_MARKS: frozenset[str] = OPENING_SHAPED | STRAIGHT_MARKS
+CLOSING_MARKS: frozenset[str] = CLOSING_SHAPED | STRAIGHT_MARKS
+#: French marks, which may stand with a space inside them: « texte ».
+GUILLEMETS_OPEN: frozenset[str] = frozenset(_MARKS["guillemets"]["open"])
+GUILLEMETS_CLOSE: frozenset[str] = frozenset(_MARKS["guillemets"]["close"])
 
 
 @dataclass(frozen=True)
@@ -74,7 +98,7 @@ class QuotedStretch:
 
     @property
     def single(self) -> bool:
-        return self.open_mark in "‘’'‚‹›"
+        return self.open_mark in SINGLE_MARKS
 
 
 _OPENING_CONTEXT = set(" \t\n([{—–-/\u00a0\u2009\u202f:") | {""}
@@ -99,25 +123,19 @@ def _role(text: str, i: int, style: MarkStyle, single_open: bool) -> str | None:
         # Kremlins’ / the Joneses' house: plural possessive, unless a single quote is open
         if ch in "’'" and before in "sSzZ" and not single_open:
             return None
-    space_before = before in _OPENING_CONTEXT or before.isspace() or before in "“‘«„"
+    space_before = before in _OPENING_CONTEXT or before.isspace() or before in OPENING_SHAPED
     space_after = after == "" or after.isspace()
     punct_after = after in ",.;:!?)]}…"
+    # a mark opens when space (or an opening mark) is before it and a word after
+    # it, and closes otherwise, whatever its shape: “ also closes in some sloppy
+    # texts, ” opens in others
     can_open = space_before and not space_after and not punct_after
-    can_close = not space_before or space_after or punct_after
     # French spacing: « texte » (a space, often narrow, inside the marks)
-    if ch in "«‹" and space_after and space_before and i + 2 < len(text):
+    if ch in GUILLEMETS_OPEN and space_after and space_before and i + 2 < len(text):
         return "open" if not text[i + 2].isspace() else "either"
-    if ch in "»›" and space_before and not can_open and (space_after or punct_after):
+    if ch in GUILLEMETS_CLOSE and space_before and not can_open and (space_after or punct_after):
         return "close"
-    if ch in "“„«‹‚「『〝":  # shaped as openers; “ also closes in some sloppy texts
-        return "open" if can_open else ("close" if can_close else "either")
-    if ch in "”»›」』〞〟":  # shaped as closers
-        return "close" if can_close else ("open" if can_open else "either")
-    if can_open and not can_close:
-        return "open"
-    if can_close and not can_open:
-        return "close"
-    return "either"
+    return "open" if can_open else "close"
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

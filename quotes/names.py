@@ -1,9 +1,10 @@
-"""Name agreement: when two speaker names denote the same source.
+"""The extractor's name agreement: when two speaker names denote the same source.
 
-Shared by speaker clustering and by the scorer, so that the extractor and the
-evaluation agree on what "the same speaker" means (annotation guidelines,
-"How scores are counted"): equal ignoring case and diacritics, one the other's
-surname, or transliteration variants (``Dmitri``/``Dmitry``,
+Used by speaker clustering (``quotes.speakers``) and the speaker table, and
+deliberately not by the scorer, which has its own stricter rules
+(:mod:`quotes.scoring.names`), so that a slip here cannot cancel out in the
+figures. Names agree when equal ignoring case and diacritics, when one is the
+other's surname, or as transliteration variants (``Dmitri``/``Dmitry``,
 ``Zelensky``/``Zelenskyy``).
 """
 
@@ -129,7 +130,7 @@ _JOINED = regex.compile(r"\s+(?:and|&)\s+")
 
 
 def split_joined_names(names: tuple[str, ...] | list[str]) -> list[str]:
-    """Several sources written as one name (``Tore Sohlberg and Lehla Abreder``,
+    """Several sources written as one name (``Ana Lind and Omar Ruiz``,
     as the Gender Gap Tracker's gold does) as the list our guidelines give; a
     name whose parts are not all capitalized names stays whole (``Procter &
     gamble`` is rare, ``the minister and aides`` is one noun phrase)."""

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 import spacy
+from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.training import Example
 
-from quotes.component import QuoteExtractor
+from quotes.component import PipelineMismatchError, QuoteExtractor
 from quotes.pipeline import NEEDED_COMPONENTS
 from quotes.types import QUOTE_TYPES
 
@@ -180,3 +182,66 @@ def test_component_bytes_round_trip(nlp: Any) -> None:
 
 def test_unprocessed_doc_has_no_quotes(nlp: Any) -> None:
     assert nlp.make_doc("“We will win,” she said.")._.quotes == []
+
+
+# --- declarations, scorer, and pipelines the rules cannot run on -------------
+
+
+@pytest.mark.parametrize(
+    ("exclude", "problems"),
+    [
+        ([], []),
+        (["ner"], ["doc.ents", "token.ent_type"]),
+        (["lemmatizer"], ["token.lemma"]),
+    ],
+)
+def test_analyze_pipes_names_what_is_missing(exclude: list[str], problems: list[str]) -> None:
+    pipeline = spacy.load(MODEL, exclude=exclude)
+    pipeline.add_pipe("quote_extractor")
+    analysis = pipeline.analyze_pipes()
+    assert sorted(analysis["problems"]["quote_extractor"]) == problems
+    assert "doc._.quotes" in analysis["summary"]["quote_extractor"]["assigns"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: spacy.blank("de"), "reads English only"),
+        (lambda: spacy.blank("en"), "needs a dependency parser"),
+        (lambda: spacy.load(MODEL, exclude=["parser"]), "needs a dependency parser"),
+    ],
+)
+def test_pipeline_without_english_or_parser_fails_clearly(make: Any, message: str) -> None:
+    with pytest.raises(PipelineMismatchError, match=message):
+        make().add_pipe("quote_extractor")
+
+
+def test_unparsed_doc_stops_with_the_fix(nlp: Any) -> None:
+    component = nlp.get_pipe("quote_extractor")
+    with pytest.raises(PipelineMismatchError, match="without a dependency parse"):
+        component(nlp.make_doc("The mayor said the bridge would reopen."))
+    assert component(nlp.make_doc(""))._.quotes == []  # nothing to parse: no error
+
+
+SCORED = "“We will rebuild the bridge,” Mayor Ann Lee said. The council said the vote was close."
+
+
+def test_nlp_evaluate_reports_quote_scores(nlp: Any) -> None:
+    reference = nlp(SCORED)
+    assert len(reference._.quotes) == 2
+    scores = nlp.evaluate([Example(nlp.make_doc(SCORED), reference)])
+    assert (scores["quotes_p"], scores["quotes_r"], scores["quotes_f"]) == (1.0, 1.0, 1.0)
+    assert scores["quotes_speaker_f"] == 1.0
+    # a reference with one quote, given only as a span group: one false positive
+    bare = nlp.make_doc(SCORED)
+    start = SCORED.index("We")
+    bare.spans["quotes"] = [bare.char_span(start, start + 27, label="direct")]
+    scores = nlp.evaluate([Example(nlp.make_doc(SCORED), bare)])
+    assert (scores["quotes_p"], scores["quotes_r"]) == (0.5, 1.0)
+    assert scores["quotes_speaker_f"] is None  # no names in the reference
+
+
+def test_score_weights_select_on_quote_f1() -> None:
+    weights = Language.get_factory_meta("quote_extractor").default_score_weights
+    assert weights["quotes_f"] == 1.0
+    assert sum(w for w in weights.values() if w) == 1.0

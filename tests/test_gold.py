@@ -108,10 +108,18 @@ def test_speakers_agree_with_quotes(doc_id: str) -> None:
             mention.check_against(doc.text)
 
 
-def test_gold_is_what_the_build_script_produces(tmp_path: Path) -> None:
-    out = tmp_path / "seeds.jsonl"
-    assert BUILD.main(["--out", str(out)]) == 0
-    assert out.read_bytes() == GOLD.read_bytes()
+@pytest.mark.parametrize(
+    ("annotations", "committed"),
+    [("annotations.py", "seeds.jsonl"), ("annotations_b.py", "seeds_b.jsonl")],
+    ids=["annotator-a", "annotator-b"],
+)
+def test_gold_is_what_the_build_script_produces(
+    tmp_path: Path, annotations: str, committed: str
+) -> None:
+    out = tmp_path / committed
+    args = ["--annotations", str(GOLD_DIR / annotations), "--out", str(out)]
+    assert BUILD.main(args) == 0
+    assert out.read_bytes() == (GOLD_DIR / committed).read_bytes()
 
 
 # The span resolver the annotations rely on: positive and negative cases.

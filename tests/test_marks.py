@@ -7,6 +7,7 @@ Each case names the text and the stretches expected *inside* the marks
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -237,3 +238,51 @@ def test_paragraphs(text: str, expected: list[tuple[int, int]]) -> None:
     for start, end in got:
         piece = text[start:end]
         assert piece == piece.strip() and "\n" not in piece
+
+
+# --- the quotation marks, defined once ------------------------------------------
+
+
+def test_mark_sets_come_from_one_data_file() -> None:
+    from quotes import marks
+
+    assert marks.SINGLE_MARKS <= marks.QUOTE_MARKS
+    assert marks.OPENING_SHAPED | marks.CLOSING_SHAPED <= marks.QUOTE_MARKS
+    assert not marks.OPENING_SHAPED & marks.CLOSING_SHAPED
+    assert frozenset("\"'") == marks.STRAIGHT_MARKS
+    assert marks.DOUBLE_MARKS | marks.SINGLE_MARKS == marks.QUOTE_MARKS
+    assert {"“", "”", "«", "»", "„"} <= marks.DOUBLE_MARKS
+    assert {"‘", "’"} <= marks.SINGLE_MARKS
+    assert marks.GUILLEMETS_OPEN <= marks.OPENING_SHAPED
+    assert marks.GUILLEMETS_CLOSE <= marks.CLOSING_SHAPED
+
+
+def test_no_module_defines_its_own_mark_set() -> None:
+    """Code outside quotes/marks.py (docstrings aside) spells no set of marks."""
+    import ast
+
+    from quotes.marks import QUOTE_MARKS
+
+    package = Path(__file__).resolve().parent.parent / "quotes"
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.name == "marks.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and len(set(node.value) & QUOTE_MARKS) >= 3
+            ):
+                offenders.append(f"{path.name}:{node.lineno}: {node.value[:30]!r}")
+    assert offenders == []

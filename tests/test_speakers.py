@@ -249,27 +249,27 @@ RULES: list[tuple[str, str, list]] = [
     ),
     (
         "document-noun-to-its-author",
-        "The Canadian Beverage Association said in a statement that juice is healthy. "
-        "The statement also said that sugar was not the problem.",
+        "The Harbour Water Trust said in a statement that tap water is safe. "
+        "The statement also noted that old pipes were the problem.",
         [
             [
-                "juice is healthy",
-                "The Canadian Beverage Association",
-                ["Canadian Beverage Association"],
+                "tap water is safe",
+                "The Harbour Water Trust",
+                ["Harbour Water Trust"],
             ],
-            ["sugar was not the problem", "The statement", ["Canadian Beverage Association"]],
+            ["old pipes were the problem", "The statement", ["Harbour Water Trust"]],
         ],
     ),
     (
         "document-noun-in-a-statement",
-        "The Canadian Beverage Association said in a statement that juice is healthy.",
-        [["juice is healthy", "a statement", ["Canadian Beverage Association"]]],
+        "The Harbour Water Trust said in a statement that tap water is safe.",
+        [["tap water is safe", "a statement", ["Harbour Water Trust"]]],
     ),
     (
         "acronym-spelled-out-in-text",
-        "The Parliamentary Budget Officer (PBO) released a report on Thursday. "
-        "The PBO said the pipeline was worth less than its price.",
-        [["the pipeline was worth less than its price", "PBO", ["Parliamentary Budget Officer"]]],
+        "The Regional Water Authority (RWA) released a report on Thursday. "
+        "The RWA said the dam was worth less than its upkeep.",
+        [["the dam was worth less than its upkeep", "RWA", ["Regional Water Authority"]]],
     ),
     (
         "two-people-described",

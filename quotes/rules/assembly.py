@@ -18,13 +18,22 @@ from itertools import pairwise
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
-from ..marks import QuotedStretch, find_quoted_stretches
+from ..marks import (
+    CLOSING_SHAPED,
+    OPENING_SHAPED,
+    QUOTE_MARKS,
+    QuotedStretch,
+    find_quoted_stretches,
+)
 from ..speakers import mention_span
 from ..types import CharSpan, Quote, QuoteType
 from .attributions import Attribution, find_attributions
 from .text import (
+    CLOSING_CHARS,
     CLOSING_MARKS,
     FIRST_PERSON,
+    MARK_CHARS,
+    OPENING_MARKS,
     SENTENCE_END,
     SUBJECTS,
     VERB_POS,
@@ -38,6 +47,9 @@ from .text import (
     trim,
     word_count,
 )
+
+_OPENING_SHAPED = "".join(sorted(OPENING_SHAPED))
+_CLOSING_SHAPED = "".join(sorted(CLOSING_SHAPED))
 
 # Confidence by rule: how often the construction is a real, well-bounded quote.
 CONFIDENCE = {
@@ -74,7 +86,10 @@ def _in_headline(doc: Doc, pos: int) -> bool:
 def _headline_paragraph(doc: Doc, start: int) -> bool:
     text = doc_text(doc)
     line = text[start : paragraph_end(doc, start)].strip()
-    return bool(line) and line[-1] not in ".!?…:;”’“»›\"')]" and word_count(line) <= 20
+    if not line:
+        return False
+    # a final stop, bracket or quotation mark ends a sentence; a headline has none
+    return line[-1] not in ".!?…:;)]" and line[-1] not in QUOTE_MARKS and word_count(line) <= 20
 
 
 def _cut_relative_clauses(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
@@ -130,8 +145,8 @@ def _balance_marks(doc: Doc, span: CharSpan) -> CharSpan:
     (settled case S20): 'called the album a “masterpiece”' → 'a “masterpiece”'."""
     index = doc_index(doc)
     text = index.text
-    opened = index.count("“«‘„", span.start, span.end)
-    closed = index.count("”»’", span.start, span.end)
+    opened = index.count(_OPENING_SHAPED, span.start, span.end)
+    closed = index.count(_CLOSING_SHAPED, span.start, span.end)
     end = span.end
     while opened > closed and end < len(text):
         # punctuation inside the closing mark goes with it: '... “that we lost.”'
@@ -314,7 +329,9 @@ def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretc
     # the nearest characters around the marks, not the paragraph's text: a long
     # paragraph of quotes would be copied once per quote
     before = index.prev_nonspace(stretch.outer_start)
-    starts_sentence = before < para_start or text[before] in ".!?…:;”’\"')]"
+    starts_sentence = (
+        before < para_start or text[before] in ".!?…:;)]" or text[before] in CLOSING_MARKS
+    )
     if not starts_sentence:
         return False
     after = index.next_nonspace(stretch.outer_end)
@@ -326,7 +343,8 @@ def _stands_alone(doc: Doc, stretch: QuotedStretch, stretches: list[QuotedStretc
     k = bisect_left(dots, after)
     clause_end = min(dots[k], para_end) if k < len(dots) else para_end
     return (
-        text[after] in "“\"‘'«(—–-"
+        text[after] in OPENING_MARKS
+        or text[after] in "(—–-"
         or text[after].isupper()
         or (ends_sentence and text[after] in ".!?")
         or index.word_count(after, clause_end) <= 2
@@ -395,7 +413,7 @@ def _ends_clause(doc: Doc, stretch: QuotedStretch) -> bool:
 
     def compute() -> bool:
         text = doc_text(doc)
-        inner = text[stretch.start : stretch.end].rstrip().rstrip("'’\"”»")
+        inner = text[stretch.start : stretch.end].rstrip().rstrip(CLOSING_CHARS)
         after = text[stretch.outer_end : stretch.outer_end + 2].lstrip()
         return (bool(inner) and inner[-1] in ",.!?…—–-:;") or after[:1] in (",", "—", "–", ":")
 
@@ -426,7 +444,7 @@ def _attribution_for_stretch(
         if att.content is not None and stretches.covered(att.content) < 0.5 * len(att.content):
             continue  # the cue has unquoted content of its own
         pos = att.cue.start
-        # '“...” Jeff Traeger said' lacks the comma, but its subject follows the marks
+        # '“...” Omar Lind said' lacks the comma, but its subject follows the marks
         inverted_or_named = att.source.idx >= stretch.outer_end and pos > att.source.idx
         if (
             stretch.outer_end <= pos < next_start
@@ -529,7 +547,7 @@ def _extend_backwards(doc: Doc, quote: Quote, covered: _Intervals) -> Quote:
     if covered.any_overlapping(para_start, quote.start):
         return quote
     between = text[para_start : quote.start]
-    words = {w.strip(".,;:!?“”\"'’‘").lower() for w in between.split()}
+    words = {w.strip(".,;:!?" + MARK_CHARS).lower() for w in between.split()}
     if not words & FIRST_PERSON:
         return quote
     start, _ = trim(text, para_start, quote.start)
@@ -588,7 +606,8 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
             continue
         key = (rest_start, rest_end)
         if key not in first_person:  # quotes of one sentence share their rest
-            words = {w.strip(".,;:!?“”\"'’‘").lower() for w in text[rest_start:rest_end].split()}
+            rest = text[rest_start:rest_end].split()
+            words = {w.strip(".,;:!?" + MARK_CHARS).lower() for w in rest}
             first_person[key] = bool(words & FIRST_PERSON)
         if not first_person[key]:
             continue

@@ -20,6 +20,7 @@ from ..resources import word_set
 from ..types import CharSpan
 from .frames import CONTENT_FRAMES, Content, clause_content, colon_frame, is_statement
 from .text import (
+    CLOSING_MARKS,
     SUBJECTS,
     VERB_POS,
     char_span,
@@ -79,9 +80,9 @@ def _find_source_of(verb: Token) -> int | None:
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                 return verb.head.i
             return child.i
-    # "... the Washington Post Trump said that": a misparsed name right before
+    # "... the Harbour Gazette Lind said that": a misparsed name right before
     # the cue is its subject when the cue has none
-    # (the tagger also reads '“...,” DeBoer said' as an auxiliary "DeBoer")
+    # (the tagger also reads '“...,” Okafor said' as an auxiliary "Okafor")
     if not any(c.dep_ in SUBJECTS for c in children(verb)) and verb.i > 0:
         prev = verb.doc[verb.i - 1]
         named = prev.ent_type_ in ("PERSON", "ORG") or (
@@ -89,12 +90,12 @@ def _find_source_of(verb: Token) -> int | None:
         )
         if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod", "advmod"):
             return prev.i
-    # '“Not the end!” shouted coach Len Ward': after a quote, the inverted
+    # '“Not today!” shouted coach Mia Holt': after a quote, the inverted
     # subject may be read as an object
     if not any(c.dep_ in SUBJECTS for c in children(verb)) and verb.i > 0:
         before = verb.doc[verb.i - 1]
-        after_quote = before.text in "”\"'’»" or (
-            before.text in ",—–" and verb.i > 1 and verb.doc[verb.i - 2].text in "”\"'’»"
+        after_quote = before.text in CLOSING_MARKS or (
+            before.text in ",—–" and verb.i > 1 and verb.doc[verb.i - 2].text in CLOSING_MARKS
         )
         if after_quote:
             for child in children(verb):
@@ -148,7 +149,7 @@ def _is_pronoun_it(token: Token) -> bool:
 def _cue_source(tok: Token) -> Token | None:
     """The source of a cue verb, with what is never a source filtered out."""
     source = _source_of(tok)
-    # "published a notice Tuesday saying that ...": a date is no source; the
+    # "issued a memo Monday saying that ...": a date is no source; the
     # clause's subject is
     if source is not None and source.ent_type_ in ("DATE", "TIME"):
         verb = next((a for a in source.ancestors if a.pos_ in VERB_POS), None)
@@ -215,14 +216,27 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
     return Attribution(cue, tok, source, content, rule, verb, more)
 
 
-def _according_to_frame(doc: Doc, tok: Token) -> Attribution | None:
-    """ "According to X, C" / "C, according to X".
+def _source_phrase_at(doc: Doc, tok: Token, lexicon: CueLexicon) -> int:
+    """The length in tokens of the source phrase of ``data/cue_phrases.txt`` that
+    starts at ``tok`` ("according to", "as per", "in the words of"), or 0."""
+    for phrase in lexicon.source_phrases:  # longest first
+        end = tok.i + len(phrase)
+        if end <= len(doc) and all(doc[tok.i + k].lower_ == word for k, word in enumerate(phrase)):
+            return len(phrase)
+    return 0
+
+
+def _according_to_frame(doc: Doc, tok: Token, length: int = 2) -> Attribution | None:
+    """ "According to X, C" / "C, according to X", and the other source phrases
+    of ``data/cue_phrases.txt`` (``length`` tokens from ``tok``, the last one the
+    preposition of the source).
 
     "Tuesday will be the day of negotiations, according to the spokesman." →
-    content "Tuesday will be the day of negotiations", source "the spokesman".
+    content "Tuesday will be the day of negotiations", source "the spokesman";
+    "As per the ministry, the road is closed." → "the road is closed", "the ministry".
     """
-    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if nxt is None or nxt.lower_ != "to":
+    nxt = doc[tok.i + length - 1] if tok.i + length - 1 < len(doc) else None
+    if nxt is None or (length == 2 and tok.lower_ == "according" and nxt.lower_ != "to"):
         return None
     pobjs = [c for c in children(nxt) if c.dep_ == "pobj"] or [
         c for c in children(tok) if c.dep_ == "pobj"
@@ -319,6 +333,8 @@ def find_attributions(
             tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
         ):
             frame = _according_to_frame(doc, tok)
+        elif (length := _source_phrase_at(doc, tok, lexicon)) > 0:
+            frame = _according_to_frame(doc, tok, length)
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lexicon.nouns:
             frame = _noun_frame(doc, tok)
         elif tok.pos_ in VERB_POS and (verb := lexicon.verb(tok.lemma_, tok.text)) is not None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon, CueVerb
+from ..resources import word_set
 from ..types import CharSpan
 from .text import (
+    CLOSING_MARKS,
     FINITE_TAGS,
     SUBJECTS,
     VERB_POS,
@@ -27,6 +29,28 @@ from .text import (
 )
 
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
+
+# entities that are listeners when they stand as the object of an addressee verb
+LISTENER_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def is_listener(verb: CueVerb, obj: Token) -> bool:
+    """The object of a cue verb tagged ``addressee`` that names who was told,
+    urged or warned, not what was said (S1): a pronoun, a name, a person,
+    organisation or group, a role or a source noun.
+
+    "The mayor urged the council." → the council is told, not said: no content.
+    """
+    if not verb.takes_addressee:
+        return False
+    lemma = obj.lemma_.lower()
+    return (
+        obj.pos_ in ("PRON", "PROPN")
+        or obj.ent_type_ in LISTENER_ENTITIES
+        or lemma in word_set("roles.txt")
+        or lemma in word_set("source_nouns.tsv")
+        or obj.lower_ in word_set("reporter_nouns.txt")
+    )
 
 
 def clause_content(doc: Doc, head: Token) -> CharSpan | None:
@@ -95,14 +119,14 @@ def _set_off(doc: Doc, cue: Token) -> bool:
     prev = first - 1
     while prev >= 0 and doc[prev].is_space:
         prev -= 1
-    return prev >= 0 and doc[prev].text in ",—–”’\"'"
+    return prev >= 0 and (doc[prev].text in ",—–" or doc[prev].text in CLOSING_MARKS)
 
 
 def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
     """The clause's words before and after its attribution, as content pieces.
 
-    "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt." →
-    "Lenox was a juggernaut" and "until it went bankrupt"; "Putin will meet Xi,
+    "The ferry was a lifeline, Ms. Ortiz said, until the storms came." →
+    "The ferry was a lifeline" and "until the storms came"; "Putin will meet Xi,
     Peskov said." → "Putin will meet Xi". The longer piece comes first.
     """
     attr_start, attr_end = cue.left_edge.i, cue.right_edge.i
@@ -137,7 +161,7 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
     seen_punct = False
     for t in doc[clause_end + 1 : cue.i]:
         if t.is_punct or t.is_space:
-            seen_punct = seen_punct or t.text in ",—–:;”’\"'"
+            seen_punct = seen_punct or t.text in ",—–:;" or t.text in CLOSING_MARKS
             continue
         if in_source(t.i):
             continue
@@ -233,8 +257,8 @@ def _complement_frame(
 ) -> Content | None:
     """ "X said (that) C": a clausal complement after the cue.
 
-    An unmarked "advcl" with a subject is a misparsed complement: "Trump said
-    after the convention he would not accept ...".
+    An unmarked "advcl" with a subject is a misparsed complement: "Lind said
+    after the hearing she would not resign ...".
     """
     for c in children(tok):
         if c.i > tok.i and (
@@ -260,11 +284,11 @@ def _misparsed_complement_frame(
 ) -> Content | None:
     """The complement clause where the parser hung it elsewhere.
 
-    - under a participle: "DeBoer said having Karlsson back was a boost"
+    - under a participle: "Okafor said keeping the depot open was worth it"
       (xcomp "having" holding the finite clause);
-    - under the noun of a cue's own phrase: "He said in a statement that the
-      king would be sworn in" (the clause read as the noun's modifier);
-    - above the cue: "McNeely said disease can complicate a relationship"
+    - under the noun of a cue's own phrase: "She said in a memo that the
+      museum would reopen in May" (the clause read as the noun's modifier);
+    - above the cue: "Reyes said rain can delay a harvest"
       (the cue read as an adverb of the clause that follows it).
     """
     if verb.direct_only:
@@ -298,7 +322,7 @@ def _misparsed_complement_frame(
         k = bisect_right(subjects, tok.i)
         commas = index.prefix("comma-or-dash", _comma_or_dash)
         if k < len(subjects) and commas[head.i] == commas[tok.i]:
-            # from the clause's subject on: "told Cable she loved him" → "she loved him"
+            # from the clause's subject on: "told Ruiz she trusted him" → "she trusted him"
             return Content(token_range_span(doc, first_edges[k], head.right_edge.i))
     return None
 
@@ -384,10 +408,18 @@ def _prepositional_frame(
         return None
     prep = pobj.head
     last = _without_adjuncts(doc, pobj, pobj.right_edge.i)
+    cue_end = prep.idx + len(prep)
+    # "warned the board against any delay": with the listener between them, the
+    # cue is the verb alone (the addressee is neither cue nor content, S1)
+    if any(
+        c.dep_ in ("dobj", "dative") and tok.i < c.i < prep.i and is_listener(verb, c)
+        for c in children(tok)
+    ):
+        cue_end = tok.idx + len(tok)
     return Content(
         token_range_span(doc, pobj.left_edge.i, last),
         "indirect-object",
-        cue=CharSpan.of(doc_text(doc), tok.idx, prep.idx + len(prep)),
+        cue=CharSpan.of(doc_text(doc), tok.idx, cue_end),
     )
 
 
@@ -409,6 +441,8 @@ def _object_frame(
     if not objects or objects[0].lower_.endswith(("self", "selves")):
         return None
     obj = objects[0]
+    if is_listener(verb, obj):  # "urged the council": told, not said
+        return Content(None)
     own_end = _without_adjuncts(doc, obj, obj.right_edge.i)
     last = own_end
     for child in children(tok):

@@ -15,13 +15,16 @@ from ..doc_index import (
     doc_text,
     reading,
 )
+from ..marks import CLOSING_MARKS, OPENING_MARKS, QUOTE_MARKS
 from ..types import CharSpan
 
-__all__ = [
+__all__ = [  # (the marks re-exported for the passes)
     "CLOSING_MARKS",
     "EDGE_PUNCT",
     "FINITE_TAGS",
     "FIRST_PERSON",
+    "OPENING_MARKS",
+    "QUOTE_MARKS",
     "SENTENCE_END",
     "SUBJECTS",
     "VERB_POS",
@@ -50,10 +53,12 @@ FIRST_PERSON = frozenset(
     {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
 )
 
+# (EDGE_PUNCT, the edge characters never part of a content span, is defined in
+# quotes.doc_index from the quotation marks of quotes.marks)
+MARK_CHARS = "".join(sorted(QUOTE_MARKS))
+CLOSING_CHARS = "".join(sorted(CLOSING_MARKS))
 
 SENTENCE_END = ".!?…"
-
-CLOSING_MARKS = frozenset('”»’"')
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -82,7 +82,7 @@ def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
     doc = ent.doc
     person = ent.label_ == "PERSON"
     if person and start == ent.start:
-        # a first name NER left out: "Azfar" of "Azfar Ali Khan"
+        # a first name NER left out: "Rafiq" of "Rafiq Ali Noor"
         while start > 0 and _name_word_before(doc[start - 1], start, end):
             start -= 1
     elif (
@@ -91,7 +91,7 @@ def _strip_name(ent: Span, start: int, end: int) -> tuple[int, int] | None:
         and doc[end].dep_ == "nummod"
         and (start <= doc[end].head.i < end)
     ):
-        end += 1  # "UFCW Local 832"
+        end += 1  # "Dockworkers Local 41"
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     while start < end and (
@@ -190,7 +190,7 @@ def mention_span(head: Token) -> CharSpan:
 
 def _trailing_name(head: Token) -> Token | None:
     """A PERSON name that closes a title's noun phrase
-    (``Keeper of the Rulers' Seal Syed Danial Syed Ahmad`` → the name)."""
+    (``Keeper of the City Archive Amina Farah Yusuf`` → the name)."""
     last = head.right_edge
     ent = _entity_of(last)
     if ent is not None and ent.label_ == "PERSON" and ent.start > head.i:
@@ -204,7 +204,7 @@ def _single_mention(head: Token) -> CharSpan:
     ent = _entity_of(head)
     if ent is None and head.pos_ in ("NOUN", "PROPN"):
         # a role that introduces a name: "the spokesman ..., Dmitri Peskov" or
-        # "Keeper of the Rulers' Seal Syed Danial Syed Ahmad"
+        # "Keeper of the City Archive Amina Farah Yusuf"
         named = appositive_name(head) if head.pos_ == "NOUN" else None
         named = named or _trailing_name(head)
         if named is not None:
@@ -228,8 +228,8 @@ def _single_mention(head: Token) -> CharSpan:
         if child.dep_ in _CUT_RIGHT or (is_name and child.dep_ == "prep"):
             break
         right = child.right_edge.i
-    # a relative clause deeper in the phrase ends the mention too: "sources
-    # familiar with the situation who were not authorized to speak"
+    # a relative clause deeper in the phrase ends the mention too: "officials
+    # close to the talks who asked not to be named"
     for tok in doc[head.i + 1 : right + 1]:
         if tok.dep_ in ("relcl", "acl") and tok.left_edge.i > head.i:
             right = min(right, tok.left_edge.i - 1)

@@ -112,7 +112,7 @@ def _initials(keys: tuple[str, ...]) -> str:
 
 def _is_subject(token: Token, start: int, unit_starts: frozenset[int]) -> bool:
     """A clause subject, or a name opening its sentence or paragraph
-    (``John Goodwin with X turned out``); ``start`` is the name's first token."""
+    (``Maria Lund with X turned out``); ``start`` is the name's first token."""
     if token.dep_ in SUBJECT_DEPS:
         return True
     first = start
@@ -258,7 +258,7 @@ class Registry:
                     self.authored.setdefault(noun_key(tok), []).append((tok.idx, author))
 
     def _vote_genders(self) -> None:
-        """Genders the text shows: ``Jayme said she ...``, ``Kirby added that he ...``:
+        """Genders the text shows: ``Ines said she ...``, ``Kirby added that he ...``:
         a subject ``he``/``she`` of a clause under a verb whose subject is a named
         person votes for that person; a clear majority sets an unknown gender."""
         votes: dict[int, list[int]] = {}
@@ -310,8 +310,8 @@ class Registry:
         return self._starts.get(entity_index, [])
 
     def _author_inside(self, noun: Token) -> int | None:
-        """The named source inside a document noun's phrase: ``the Civic Action study``,
-        ``a study released by Civic Action``, ``Trudeau's statement``: the first one."""
+        """The named source inside a document noun's phrase: ``the Harbour Trust study``,
+        ``a study released by Harbour Trust``, ``Okafor's statement``: the first one."""
         fallback: int | None = None
         index = doc_index(self.doc)
         if len(self._named_places) != len(self.token_entity):
@@ -332,7 +332,7 @@ class Registry:
     def person_for(self, keys: tuple[str, ...], position: int) -> int | None:
         """The full name a one-word name shortens: the nearest preceding one whose
         surname keys hold it (else the first following one), else the one full
-        name whose first name it is (``Jayme`` → ``Jayme Closs``)."""
+        name whose first name it is (``Ines`` → ``Ines Varga``)."""
         key = keys[0]
         best: int | None = None
         for pos, entity in self.full_people:
@@ -350,7 +350,7 @@ class Registry:
 
     def _spelled_out(self, acronym: str) -> str | None:
         """The capitalised words an acronym abbreviates where the text defines it:
-        ``Parliamentary Budget Officer (PBO)``."""
+        ``Regional Water Authority (RWA)``."""
         if self._definitions is None:
             self._definitions = {}
             doc = self.doc
@@ -377,7 +377,7 @@ class Registry:
         return self._definitions.get(acronym)
 
     def _mislabelled_person(self, key: str) -> int | None:
-        """``Niederreiter`` (PERSON) after ``Nino Niederreiter`` tagged ORG: that
+        """``Valdivia`` (PERSON) after ``Rosa Valdivia`` tagged ORG: that
         entity, now a person, when it is the only one with this surname."""
         found = [
             i
@@ -393,7 +393,7 @@ class Registry:
         return found[0]
 
     def _acronym(self, key: str) -> int | None:
-        """``PBO`` → ``Parliamentary Budget Officer``: the one entity with these initials."""
+        """``RWA`` → ``Regional Water Authority``: the one entity with these initials."""
         found = [
             i for i, e in enumerate(self.entities) if len(e.keys) > 1 and _initials(e.keys) == key
         ]
@@ -423,7 +423,7 @@ class Registry:
     def _learn_roles(self, entity_index: int, ent: Span, start: int, end: int) -> None:
         """Roles from titles inside or before the name, appositions, and a role NP
         whose apposition the name is. Organisations take any describing noun
-        (``media buying company GroupM``, ``TransLink, the transit agency``)."""
+        (``shipping company Nordline``, ``Metrolane, the transit agency``)."""
         doc = self.doc
         entity = self.entities[entity_index]
         person = entity.kind == "person"

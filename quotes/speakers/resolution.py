@@ -131,7 +131,8 @@ class _Resolver:
         if tokens is None or len(tokens) == 0:
             return _Resolution(literal=span.text)
         root = tokens.root
-        heads = [root, *[t for t in root.conjuncts if tokens.start <= t.i < tokens.end]]
+        conjuncts = doc_index(self.doc).conjuncts(root)
+        heads = [root, *[t for t in conjuncts if tokens.start <= t.i < tokens.end]]
         if len(heads) > 1:
             parts = [self._resolve_head(h, tokens, span) for h in heads]
             entities = tuple(dict.fromkeys(e for p in parts for e in p.entities))
@@ -158,7 +159,7 @@ class _Resolver:
             if all(t.pos_ in ("PROPN", "NUM") or t.tag_ == "POS" for t in name) and len(
                 name_keys(name.text)
             ) > len(reg.entities[entity].keys):
-                # the mention names more than NER found: "Azfar Ali Khan", "UFCW Local 832"
+                # the mention names more than NER found: "Rafiq Ali Noor", "Dockworkers Local 41"
                 reg.entities[entity].offer_name(name.text, name.start_char)
             return _Resolution((entity,))
         named = appositive_name(head) if head.pos_ == "NOUN" else None
@@ -167,9 +168,10 @@ class _Resolver:
         if head.pos_ == "PROPN":
             return self._resolve_unknown_name(head, tokens)
         noun_class = source_noun_class(head)
-        possessor = next((c for c in head.lefts if c.dep_ == "poss"), None)
+        lefts = doc_index(self.doc).lefts(head)
+        possessor = next((c for c in lefts if c.dep_ == "poss"), None)
         definite = possessor is not None or any(
-            c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.lefts
+            c.dep_ == "det" and c.lower_ in _DEFINITE for c in lefts
         )
         if noun_class == "document":
             found = self._resolve_document(head, possessor, definite, span)
@@ -207,11 +209,20 @@ class _Resolver:
         if (
             head.dep_ == "pobj"
             and head.head.lower_ in ("in", "via")
-            and (subject := next((c for c in head.head.head.lefts if c.dep_ in SUBJECT_DEPS), None))
+            and (
+                subject := next(
+                    (
+                        c
+                        for c in doc_index(self.doc).lefts(head.head.head)
+                        if c.dep_ in SUBJECT_DEPS
+                    ),
+                    None,
+                )
+            )
             is not None
             and subject.i != head.i
         ):
-            # "the Prime Minister's Office said in a statement": the statement's author
+            # "the Governor's Office said in a memo": the memo's author
             return replace_factor(self.resolve(mention_span(subject)), ROLE_FACTOR)
         inside = reg._author_inside(head)
         if inside is None:
@@ -236,6 +247,9 @@ class _Resolver:
                 return _Resolution((earlier[-1],), factor=ROLE_FACTOR)
         return _UNRESOLVED
 
+    def _lefts(self, tok: Token) -> list[Token]:
+        return doc_index(self.doc).lefts(tok)
+
     def _resolve_unknown_name(self, head: Token, tokens: Span) -> _Resolution:
         """A proper noun NER missed: join a known name it shortens, else a new entity."""
         doc = self.doc
@@ -244,7 +258,7 @@ class _Resolver:
             left -= 1
         right = head.i + 1
         while right < tokens.end and (doc[right].like_num or doc[right].pos_ == "PROPN"):
-            right += 1  # "UFCW Local 832"
+            right += 1  # "Dockworkers Local 41"
         span = char_span(doc, left, right)
         keys = name_keys(span.text)
         if not keys:
@@ -444,7 +458,7 @@ class _Resolver:
     def floating(self, quote: Quote) -> _Resolution:
         """A quote with no mention continues the previous speaker, unless the
         sentence just before it, in its paragraph, has another person as subject
-        (``X did not need much coaxing. "..."``)."""
+        (``X needed no prompting. "..."``)."""
         reg = self.reg
         here = reg.sent_of(quote.start)
         mentions = reg.mentions

@@ -1,7 +1,8 @@
 """Scoring predicted quotes against gold: matching modes, P/R/F1, errors.
 
-Pure functions over :mod:`quotes.types`; reading files happens in
-:func:`evaluate_paths` only (the edge). The counting rules, in one place:
+Pure functions over :mod:`quotes.types`: documents in, results out. Reading
+files and running the extractor happen at the edge, in
+:func:`quotes.evaluation.evaluate_paths`. The counting rules, in one place:
 
 * **Normalization** (:func:`normalize_span`): both sides drop enclosing
   quotation marks, outer white space and edge punctuation (``. , ; :``). The
@@ -24,44 +25,40 @@ Pure functions over :mod:`quotes.types`; reading files happens in
   fragment characters. A prediction matched to a further fragment of a found
   gold quote is neither a true nor a false positive ("absorbed"); one matched to
   a gold quote that is not found is a false positive.
-* **Speakers** (:func:`speakers_agree`): names agree by
-  :func:`quotes.names.any_names_agree`. A gold quote without a canonical name
-  but with a speaker span (PolNeAR) agrees when the predicted speaker span
-  overlaps it or a predicted name agrees with its text; a gold quote with no
-  source at all agrees only with a prediction that has none either.
+* **Speakers** (:func:`speakers_agree`): names agree by the scorer's own rules,
+  :func:`quotes.scoring.names.names_agree` (not the extractor's
+  :mod:`quotes.names`), with the gold document's names as the context a
+  surname alone needs. A gold quote without a canonical name but with a speaker
+  span (PolNeAR) agrees when the predicted speaker span overlaps it or a
+  predicted name agrees with its text; a gold quote with no source at all
+  agrees only with a prediction that has none either.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from .names import any_names_agree, names_agree
-from .types import QUOTE_TYPES, CharSpan, Document, Quote
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-
-    from .io import InputError
+from ..marks import CLOSING_MARKS, DOUBLE_MARKS, SINGLE_MARKS
+from ..types import QUOTE_TYPES, CharSpan, Document, Quote
+from .names import name_agrees, names_agree, split_names
 
 #: The modes every evaluation reports (the JSON keys ``quotes.<mode>``).
 DEFAULT_MODES: tuple[str, ...] = ("exact", "partial", "coverage30", "coverage80")
 #: The mode whose matches give the error list and the per-speaker table.
 DEFAULT_FOCUS = "partial"
 
-_DOUBLE_MARKS = frozenset('"“”«»„‟〝〞‹›')
-_SINGLE_MARKS = frozenset("'‘’‚‛")
 _EDGE_PUNCT = frozenset(".,;:")
 # a closing single mark follows punctuation; after a letter it is an apostrophe
 _BEFORE_CLOSING = frozenset(".,;:!?…—–-")
 _TOKEN = re.compile(r"\w+")
 _MODE = re.compile(r"^(exact|partial|coverage(\d{1,3}))$")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’'»)]*\s+|\n")
+_CLOSERS = "".join(sorted(CLOSING_MARKS)) + ")"
+_SENTENCE_END = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*\s+|\n")
 
 ErrorKind = Literal["false_positive", "miss", "boundary", "wrong_speaker", "wrong_type"]
 ERROR_KINDS: tuple[ErrorKind, ...] = (
@@ -77,7 +74,7 @@ ERROR_KINDS: tuple[ErrorKind, ...] = (
 
 
 def _strippable(char: str) -> bool:
-    return char.isspace() or char in _EDGE_PUNCT or char in _DOUBLE_MARKS
+    return char.isspace() or char in _EDGE_PUNCT or char in DOUBLE_MARKS
 
 
 def normalize_span(span: CharSpan) -> CharSpan:
@@ -97,7 +94,7 @@ def normalize_span(span: CharSpan) -> CharSpan:
             i += 1
         while j > i and _strippable(text[j - 1]):
             j -= 1
-        if j - i >= 2 and text[i] in _SINGLE_MARKS and text[j - 1] in _SINGLE_MARKS:
+        if j - i >= 2 and text[i] in SINGLE_MARKS and text[j - 1] in SINGLE_MARKS:
             i, j = i + 1, j - 1
         if i < j and text[i] == "‘":
             i += 1
@@ -174,17 +171,27 @@ def piece_matches(gold: CharSpan, pred: Sequence[CharSpan], mode: str) -> bool:
 # --- speakers ---------------------------------------------------------------
 
 
-def speakers_agree(gold: Quote, pred: Quote) -> bool:
-    """True when the predicted quote names the gold quote's source (see module doc)."""
+def speakers_agree(gold: Quote, pred: Quote, document_names: Collection[str] = ()) -> bool:
+    """True when the predicted quote names the gold quote's source (see module doc).
+
+    ``document_names``: the canonical names of the gold document's quotes.
+    """
     if gold.speaker_name:
-        return any_names_agree(gold.speaker_name, pred.speaker_name)
+        return names_agree(gold.speaker_name, pred.speaker_name, document_names)
     if gold.speaker is not None:
         if pred.speaker is not None and (
             pred.speaker.overlap(gold.speaker) > 0 or pred.speaker == gold.speaker
         ):
             return True
-        return any(names_agree(gold.speaker.text, name) for name in pred.speaker_name)
+        return any(
+            name_agrees(gold.speaker.text, name, document_names) for name in pred.speaker_name
+        )
     return not pred.speaker_name and pred.speaker is None
+
+
+def document_names(gold: Iterable[Quote]) -> frozenset[str]:
+    """The canonical names of a gold document's quotes, joined names split."""
+    return frozenset(split_names(name for q in gold for name in q.speaker_name))
 
 
 def has_source(quote: Quote) -> bool:
@@ -332,6 +339,7 @@ class _Prepared:
     # (gold, fragment, pred, overlap) for every pair that overlaps or is identical
     touching: list[tuple[int, int, int, int]]
     agree: dict[tuple[int, int], bool]
+    names: frozenset[str] = frozenset()
 
 
 def _prepare(gold: Sequence[Quote], pred: Sequence[Quote]) -> _Prepared:
@@ -349,7 +357,7 @@ def _prepare(gold: Sequence[Quote], pred: Sequence[Quote]) -> _Prepared:
                 overlap = sum(piece.overlap(p) for p in ppieces)
                 if overlap or any(p.start == piece.start and p.end == piece.end for p in ppieces):
                     touching.append((gi, fi, pi, overlap))
-    return _Prepared(gold_pieces, pred_pieces, touching, {})
+    return _Prepared(gold_pieces, pred_pieces, touching, {}, document_names(gold))
 
 
 def match_document(
@@ -365,7 +373,7 @@ def match_document(
         if not piece_matches(piece, ppieces, mode):
             continue
         if (gi, pi) not in agree:
-            agree[gi, pi] = speakers_agree(gold[gi], pred[pi])
+            agree[gi, pi] = speakers_agree(gold[gi], pred[pi], prep.names)
         same_type = gold[gi].type == pred[pi].type
         candidates.append(
             (-overlap, -agree[gi, pi], -same_type, piece.start, ppieces[0].start, gi, fi, pi)
@@ -481,7 +489,7 @@ def sentence_context(text: str, start: int, end: int, limit: int = 240) -> CharS
     if found_end is not None:
         right = found_end.start() + 1 if text[found_end.start()] != "\n" else found_end.start()
         # keep closing marks right after the sentence end
-        while right < high and text[right] in "\"”’'»)":
+        while right < high and text[right] in _CLOSERS:
             right += 1
     left = min(left, start)
     right = max(right, end)
@@ -762,52 +770,3 @@ def evaluate_documents(
         text_mismatches=mismatches,
         duplicate_ids=tuple(dict.fromkeys(duplicates)),
     )
-
-
-# --- the edge: files --------------------------------------------------------
-
-
-def _read(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
-    from .io import InputError, iter_annotated_documents
-
-    for item in iter_annotated_documents(paths, unique_ids=True):
-        if isinstance(item, InputError):
-            errors.append(item)
-        else:
-            yield item
-
-
-def evaluate_paths(
-    gold_paths: Iterable[str | Path],
-    pred_paths: Iterable[str | Path] | None = None,
-    *,
-    modes: Sequence[str] = DEFAULT_MODES,
-    focus: str = DEFAULT_FOCUS,
-    model: str | None = None,
-    nlp: Language | None = None,
-) -> EvaluationResult:
-    """Score predicted JSONL files (or folders) against gold ones.
-
-    Without ``pred_paths``, the extractor (``nlp``, else ``load_pipeline(model)``)
-    runs on the gold texts; a document it fails on is listed in
-    ``failed_documents`` and scored as all misses. Unreadable inputs are kept as
-    ``input_errors`` and the rest is scored.
-    """
-    errors: list[InputError] = []
-    failures: list[InputError] = []
-    gold = list(_read(gold_paths, errors))
-    if pred_paths is None:
-        from .pipeline import extract_documents, load_pipeline
-
-        pipeline = nlp if nlp is not None else load_pipeline(model)
-        bare = [Document(d.id, d.text) for d in gold]
-        pred = list(extract_documents(bare, pipeline, errors=failures))
-    else:
-        pred = list(_read(pred_paths, errors))
-    result = evaluate_documents(
-        gold, pred, modes=modes, focus=focus, input_errors=[str(e) for e in errors]
-    )
-    if failures:
-        # the extractor's failure is its miss: the document stays in, with no prediction
-        result = replace(result, failed_documents=tuple(str(f) for f in failures))
-    return result
