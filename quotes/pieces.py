@@ -29,6 +29,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .marks import CLOSING_MARKS
+
 #: Longest document accepted by default (characters); longer ones are reported.
 DEFAULT_MAX_CHARS = 1_000_000
 #: Characters of one piece by default: longer than any news article, so an
@@ -47,7 +49,7 @@ SERVE_TASK_SECONDS = 30.0
 SERVE_MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 # a sentence end inside a paragraph: closing punctuation, closing marks, space
-_SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*\s+")
+_SENTENCE_END = re.compile("[.!?…][" + re.escape("".join(sorted(CLOSING_MARKS))) + r")\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
