@@ -100,7 +100,7 @@ def _organisation_words() -> frozenset[str]:
     )
 
 
-def _organisation_short_form(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+def organisation_short_form(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     """``Samsung`` for ``Samsung Electronics``: the full name is the short one
     followed only by words that organisation names end with."""
     return (
@@ -117,7 +117,7 @@ def names_agree(a: str, b: str) -> bool:
         return False
     if ka == kb:
         return True
-    if _organisation_short_form(ka, kb) or _organisation_short_form(kb, ka):
+    if organisation_short_form(ka, kb) or organisation_short_form(kb, ka):
         return True
     if len(ka) == 1 and len(kb) > 1:
         return ka[0] in surname_keys(b)

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
+import regex
 from spacy.tokens import Doc, Span, Token
 
 from ..doc_index import doc_index
-from ..names import fold_name, name_keys, surname_keys
-from ..resources import data_lines
+from ..names import (
+    fold_name,
+    honorifics,
+    name_keys,
+    organisation_short_form,
+    surname_keys,
+    transliteration_key,
+)
+from ..resources import data_lines, word_set
 from ..types import CharSpan, SpeakerKind
 from .mentions import (
     NAME_LABELS,
@@ -21,11 +29,20 @@ from .mentions import (
     first_name_gender,
     honorific_gender,
     is_role_noun,
+    is_title_modifier,
+    name_particles,
     name_parts,
+    organisation_kinds,
     role_key,
+    untagged_person_names,
 )
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+@cache
+def _publishing() -> frozenset[str]:
+    return word_set("publishing_verbs.txt")
 
 
 @cache
@@ -59,11 +76,26 @@ class Entity:
     quotes: int = 0
 
     def offer_name(self, name: str, position: int) -> None:
-        """Keep the fullest name as canonical (more words wins, then the earlier)."""
+        """Keep the fullest name as canonical: more name words wins, then more words
+        as written (``Tellus Air Co.`` over ``Tellus Air``), then the earlier."""
         keys = name_keys(name)
-        if len(keys) > len(self.keys):
+        if (len(keys), _written_length(name)) > (len(self.keys), _written_length(self.name)):
             self.name, self.keys = name, keys
         self.first = min(self.first, position)
+
+
+_WORD = regex.compile(r"\w+")
+_POSSESSIVE_END = regex.compile(r"['’]s?$")
+
+
+@lru_cache(maxsize=4096)
+def _written_length(name: str) -> int:
+    """The words of a name as written, without leading honorifics and articles and a
+    final possessive (``Mr Lane’s`` → 1, ``Tellus Air Co.`` → 3)."""
+    words = [w.lower() for w in _WORD.findall(_POSSESSIVE_END.sub("", name.strip()))]
+    while len(words) > 1 and (words[0] in honorifics() or words[0] in ("the", "a", "an")):
+        words.pop(0)
+    return len(words)
 
 
 @dataclass(frozen=True)
@@ -110,6 +142,42 @@ def _initials(keys: tuple[str, ...]) -> str:
     return "".join(k[0] for k in keys if k not in ("of", "the", "and", "for"))
 
 
+def _described_as_body(entity: Entity) -> bool:
+    """A name described only by nouns for bodies (``X, the pharmacy chain``, ``the
+    airline X``), none for people, and opening with no known given name."""
+    words = fold_name(entity.name).split()
+    if not entity.roles or not words or words[0] in first_name_gender():
+        return False
+    kinds = organisation_kinds()
+    body = [
+        role
+        for role, _ in entity.roles
+        if (role in kinds and kinds[role][0] != "place")
+        or _source_nouns().get(role) in ("company", "organisation")
+    ]
+    return bool(body) and len(body) == len(entity.roles)
+
+
+def family_name_only(keys: tuple[str, ...]) -> bool:
+    """A name that opens with a particle is a family name alone (``Van der Berg``)."""
+    return len(keys) > 1 and keys[0] in _particle_keys()
+
+
+@cache
+def _particle_keys() -> frozenset[str]:
+    return frozenset(transliteration_key(p) for p in name_particles())
+
+
+def _honorific_before(doc: Doc, ent: Span, start: int) -> str:
+    """The gender an honorific just before a name shows (``Mrs. Lane`` → ``f``), else ``""``."""
+    for tok in (doc[ent.start], doc[start - 1] if start > 0 else None):
+        if tok is not None and tok.i < start:
+            gender = honorific_gender().get(tok.lower_.rstrip("."), "-")
+            if gender in ("m", "f"):
+                return gender
+    return ""
+
+
 def _is_subject(token: Token, start: int, unit_starts: frozenset[int]) -> bool:
     """A clause subject, or a name opening its sentence or paragraph
     (``Maria Lund with X turned out``); ``start`` is the name's first token."""
@@ -138,7 +206,8 @@ class Registry:
         self.breaks = [t.idx for t in doc if t.is_space and "\n" in t.text]
         self.sent_starts = sorted(doc[i].idx for i in starts)
         # document nouns ("study") whose NP names an author, for "the study said"
-        self.authored: dict[str, list[tuple[int, int]]] = {}
+        # (position, author entity or -1, author's head token when unnamed or -1)
+        self.authored: dict[str, list[tuple[int, int, int]]] = {}
         self._definitions: dict[str, str] | None = None
         self._build()
 
@@ -151,27 +220,34 @@ class Registry:
 
     def _build(self) -> None:
         doc = self.doc
-        named: list[tuple[Span, int, int, CharSpan, tuple[str, ...]]] = []
-        for ent in doc.ents:
+        # (entity, start, end, span, keys, label): label as the name reads, not always NER's
+        named: list[tuple[Span, int, int, CharSpan, tuple[str, ...], str]] = []
+        # NER's names, and person names it left untagged ("councillor Priya Nair"),
+        # in text order
+        for ent in sorted([*doc.ents, *untagged_person_names(doc)], key=lambda e: e.start):
             if ent.label_ in NAME_LABELS:
-                for start, end in name_parts(ent):
+                for start, end, label in name_parts(ent):
                     span = char_span(doc, start, end)
                     keys = name_keys(span.text)
                     if keys:
-                        named.append((ent, start, end, span, keys))
-        # pass 1: multi-word person names, clustered by their keys
+                        named.append((ent, start, end, span, keys, label))
+        # pass 1: multi-word person names, clustered by their keys; a middle name or
+        # initial more or less is the same person ("Ana M. Lima" / "Ana Lima")
         self.full_people: list[tuple[int, int]] = []  # (char position, entity)
         by_keys: dict[tuple[str, ...], int] = {}
+        by_ends: dict[tuple[str, str], int] = {}
         assigned: dict[int, int] = {}
-        for index, (ent, _, _, span, keys) in enumerate(named):
-            if ent.label_ != "PERSON" or len(keys) < 2:
+        for index, (ent, start, _, span, keys, label) in enumerate(named):
+            if label != "PERSON" or len(keys) < 2 or family_name_only(keys):
                 continue
-            found = by_keys.get(keys)
+            found = by_keys.get(keys, by_ends.get((keys[0], keys[-1])))
             if found is None:
                 found = self.new(span.text, "person", "PERSON", span.start)
-                by_keys[keys] = found
+                by_ends[(keys[0], keys[-1])] = found
+            by_keys[keys] = found
             assigned[index] = found
             self.full_people.append((span.start, found))
+            self._learn_gender(self.entities[found], ent, start)
         self._first_names: dict[str, set[int]] = {}
         for _, entity in self.full_people:
             self._first_names.setdefault(self.entities[entity].keys[0], set()).add(entity)
@@ -183,43 +259,54 @@ class Registry:
             key=lambda i: (len(named[i][4]) == 1, i),
         )
         for index in second:
-            ent, start, end, span, keys = named[index]
-            found = self.person_for(keys, span.start) if len(keys) == 1 else None
+            ent, start, end, span, keys, label = named[index]
+            gender = _honorific_before(doc, ent, start)
+            found = None
+            if len(keys) == 1 or (label == "PERSON" and family_name_only(keys)):
+                found = self.person_for(keys, span.start, gender)
+                if found is None and gender and self.person_for(keys, span.start) is not None:
+                    # "Mr. Lane" where the only Lanes named are women: another person
+                    found = self.new(span.text, "person", "PERSON", span.start)
+                    self.entities[found].gender = gender
             if found is None and len(keys) == 1 and span.text.isupper() and len(span.text) > 1:
-                found = self._acronym(keys[0])
-                if found is None and (full := self._spelled_out(span.text)) is not None:
-                    found = self.new(full, _kind_of(ent.label_), ent.label_, span.start)
+                found = self.acronym(span.text)
+                if found is None and (full := self.spelled_out(span.text)) is not None:
+                    found = self.new(full, _kind_of(label), label, span.start)
                     orgs.append(found)
-            if found is None and ent.label_ == "PERSON" and len(keys) == 1:
+            if found is None and label == "PERSON" and len(keys) == 1:
                 found = self._mislabelled_person(keys[0])
             if found is None and len(keys) == 1:
                 # one word tagged PERSON here and ORG there ("Facebook") is one entity
                 found = by_keys.get(keys)
-            if found is None and ent.label_ == "PERSON":
+            if found is None and label == "PERSON":
                 found = self.new(span.text, "person", "PERSON", span.start)
             elif found is None:
                 found = self._match_org(keys, orgs)
                 if found is None:
-                    found = self.new(span.text, _kind_of(ent.label_), ent.label_, span.start)
+                    found = self.new(span.text, _kind_of(label), label, span.start)
                     orgs.append(found)
             by_keys.setdefault(keys, found)
             assigned[index] = found
         votes: dict[int, dict[str, int]] = {}
-        for index, (ent, _, _, _, _) in enumerate(named):
+        for index, (_, _, _, _, _, label) in enumerate(named):
             tally = votes.setdefault(assigned[index], {})
-            tally[ent.label_] = tally.get(ent.label_, 0) + 1
+            tally[label] = tally.get(label, 0) + 1
         for entity_index, tally in votes.items():
             # the kind most of its mentions show (NER labels one name differently at times)
             voted = self.entities[entity_index]
             label = max(tally, key=lambda k: (tally[k], k == voted.label))
             if label != voted.label and len(voted.keys) == 1:
                 voted.label, voted.kind = label, _kind_of(label)
-        for index, (ent, start, end, span, _) in enumerate(named):
+        for index, (ent, start, end, span, _, _) in enumerate(named):
             self._add_mention(assigned[index], doc[start:end], span)
             cluster = self.entities[assigned[index]]
             if cluster.kind == "person":
                 self._learn_gender(cluster, ent, start)
             self._learn_roles(assigned[index], ent, start, end)
+        for described in self.entities:
+            if described.kind == "person" and _described_as_body(described):
+                # "Medica Plus, the pharmacy chain": a name NER took for a person's
+                described.kind, described.label = "organisation", "ORG"
         # proper nouns NER missed that shorten a full name ("told Cable")
         if self.full_people:
             for tok in doc:
@@ -248,14 +335,24 @@ class Registry:
         for tok in doc:
             if tok.pos_ == "NOUN" and source_noun_class(tok) == "document":
                 author = self._author_inside(tok)
+                subject = None
                 if author is None and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "via"):
-                    # "X said in a statement": the statement is X's
+                    # "X said in a statement": the statement is X's, named or not
                     subject = next(
                         (c for c in tables.lefts(tok.head.head) if c.dep_ in SUBJECT_DEPS), None
                     )
-                    author = None if subject is None else self.token_entity.get(subject.i)
+                elif author is None and tok.dep_ == "dobj" and tok.head.lemma_ in _publishing():
+                    # "X released a report": the report is X's
+                    subject = next((c for c in tables.lefts(tok.head) if c.dep_ == "nsubj"), None)
+                elif author is None:
+                    # "a report prepared by city engineers"
+                    subject = _first_by_agent(tok)
+                if author is None and subject is not None:
+                    author = self.token_entity.get(subject.i)
                 if author is not None:
-                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, author))
+                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, author, -1))
+                elif subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+                    self.authored.setdefault(noun_key(tok), []).append((tok.idx, -1, subject.i))
 
     def _vote_genders(self) -> None:
         """Genders the text shows: ``Ines said she ...``, ``Kirby added that he ...``:
@@ -329,28 +426,40 @@ class Registry:
                     fallback = entity
         return fallback
 
-    def person_for(self, keys: tuple[str, ...], position: int) -> int | None:
+    def person_for(self, keys: tuple[str, ...], position: int, gender: str = "") -> int | None:
         """The full name a one-word name shortens: the nearest preceding one whose
         surname keys hold it (else the first following one), else the one full
-        name whose first name it is (``Ines`` → ``Ines Varga``)."""
+        name whose first name it is (``Ines`` → ``Ines Varga``). With ``gender``
+        (from an honorific: ``Mrs. Lane``) only a person of no other gender fits."""
         key = keys[0]
         best: int | None = None
         for pos, entity in self.full_people:
-            if key not in surname_keys(self.entities[entity].name):
+            if len(keys) > 1:
+                # a family name with its particles: "Van der Berg" of "Maria van der Berg"
+                full = self.entities[entity].keys
+                if len(full) <= len(keys) or full[-len(keys) :] != keys:
+                    continue
+            elif key not in surname_keys(self.entities[entity].name):
+                continue
+            if gender and self.entities[entity].gender not in ("", gender):
                 continue
             if pos <= position or best is None:
                 best = entity
             if pos > position:
                 break
-        if best is None:
-            by_first = self._first_names.get(key, set())
+        if best is None and len(keys) == 1:
+            by_first = {
+                e
+                for e in self._first_names.get(key, set())
+                if not gender or self.entities[e].gender in ("", gender)
+            }
             if len(by_first) == 1:
                 best = next(iter(by_first))
         return best
 
-    def _spelled_out(self, acronym: str) -> str | None:
+    def spelled_out(self, acronym: str) -> str | None:
         """The capitalised words an acronym abbreviates where the text defines it:
-        ``Regional Water Authority (RWA)``."""
+        ``Regional Water Authority (RWA)``, ``Roads, Rail and Ports Agency (RRPA)``."""
         if self._definitions is None:
             self._definitions = {}
             doc = self.doc
@@ -358,10 +467,14 @@ class Registry:
                 if tok.text.isupper() and doc[tok.i - 1].text == "(" and doc[tok.i + 1].text == ")":
                     words: list[Token] = []
                     i = tok.i - 2
+                    # commas may list the body's parts: "Roads, Rail and Ports Agency (RRPA)"
                     while (
                         i >= 0
-                        and len(words) < 8
-                        and (doc[i].is_title or doc[i].lower_ in ("of", "and", "for", "the"))
+                        and len(words) < 10
+                        and (
+                            doc[i].is_title
+                            or doc[i].lower_ in ("of", "and", "for", "the", "&", ",")
+                        )
                     ):
                         words.insert(0, doc[i])
                         i -= 1
@@ -392,17 +505,23 @@ class Registry:
         self._first_names.setdefault(entity.keys[0], set()).add(found[0])
         return found[0]
 
-    def _acronym(self, key: str) -> int | None:
+    def acronym(self, acronym: str) -> int | None:
         """``RWA`` → ``Regional Water Authority``: the one entity with these initials."""
+        letters = fold_name(acronym)
         found = [
-            i for i, e in enumerate(self.entities) if len(e.keys) > 1 and _initials(e.keys) == key
+            i
+            for i, e in enumerate(self.entities)
+            if len(e.keys) > 1 and _initials(tuple(fold_name(e.name).split())) == letters
         ]
         return found[0] if len(found) == 1 else None
 
     def _match_org(self, keys: tuple[str, ...], orgs: list[int]) -> int | None:
+        """An organisation already named that ``keys`` name too: a word-suffix or
+        demonym form (``org_keys_agree``) or a short form without the company words
+        (``Tellus`` of ``Tellus Air Group``, never of ``Tellus Workers Union``)."""
         for entity in orgs:
             other = self.entities[entity]
-            if org_keys_agree(keys, other.keys):
+            if org_keys_agree(keys, other.keys) or organisation_short_form(keys, other.keys):
                 return entity
         return None
 
@@ -431,15 +550,15 @@ class Registry:
         for tok in doc[ent.start : start]:
             if is_role_noun(tok):
                 entity.roles.append((role_key(tok.lower_), frozenset()))
-        index = doc_index(doc)
-        for child in index.lefts(root):
+        tables = doc_index(doc)
+        for child in tables.lefts(root):
             if (
                 child.i < start
                 and child.dep_ in ("compound", "amod", "nmod")
                 and (is_role_noun(child) or (not person and child.pos_ == "NOUN"))
             ):
                 entity.roles.append(_role_of(child))
-        for child in index.rights(root):
+        for child in tables.rights(root):
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN"):
                 entity.roles.append(_role_of(child))
         if (
@@ -460,9 +579,31 @@ def _role_of(noun: Token) -> tuple[str, frozenset[str]]:
     mods = frozenset(
         t.lower_
         for t in noun.subtree
-        if t.i != noun.i and t.is_alpha and not t.is_stop and t.ent_type_ != "PERSON"
+        if t.i != noun.i
+        and t.is_alpha
+        and not t.is_stop
+        and t.ent_type_ != "PERSON"
+        and not is_title_modifier(t)
     )
     return role_key(noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_), mods
+
+
+def _first_by_agent(noun: Token) -> Token | None:
+    """The first ``by`` object in a noun's phrase, in subtree order: "a report
+    prepared by city engineers" → engineers (from the document's candidates,
+    not a walk over the phrase)."""
+    doc = noun.doc
+    index = doc_index(doc)
+    agents = index.cached(
+        "by-agents",
+        0,
+        lambda: sorted(index.place(t) for t in doc if t.dep_ == "pobj" and t.head.lower_ == "by"),
+    )
+    start, end = index.depth_first(noun)
+    k = bisect_left(agents, start)
+    return (
+        doc[index.in_depth_first_order(agents[k])] if k < len(agents) and agents[k] < end else None
+    )
 
 
 def names_a_pair(head: Token, definite: bool) -> bool:

@@ -6,6 +6,7 @@ document's speakers.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -16,12 +17,21 @@ from ..names import fold_name, name_keys, surname_keys
 from ..resources import data_lines
 from ..types import CharSpan, Quote, Speaker, SpeakerKind
 from .mentions import (
+    NAME_LABELS,
     appositive_name,
     char_span,
     first_name_gender,
+    honorific_gender,
+    is_body_word,
+    is_descriptor,
+    is_occupation,
+    is_person_title,
     is_role_noun,
+    is_time,
     is_title,
+    is_title_modifier,
     mention_span,
+    organisation_kinds,
     role_key,
 )
 from .registry import (
@@ -29,6 +39,7 @@ from .registry import (
     Entity,
     Mention,
     Registry,
+    family_name_only,
     name_words,
     names_a_pair,
     noun_key,
@@ -95,6 +106,12 @@ class _Resolver:
         # in the order found, and as (start, order) sorted for bisection
         self.extra: list[Mention] = []
         self._extra_starts: list[tuple[int, int]] = []
+        # unnamed sources by head lemma and number: (sentence, noun phrase, kind) of the latest
+        self.literal_heads: dict[tuple[str, bool], tuple[int, str, SpeakerKind]] = {}
+
+    @property
+    def prev_entities(self) -> tuple[int, ...]:
+        return self.prev.entities
 
     def add_extra(self, mention: Mention) -> None:
         """Another antecedent: a mention resolved while attributing a quote."""
@@ -117,9 +134,8 @@ class _Resolver:
             found.append(order)
         return out + [self.extra[k] for k in sorted(found)]
 
-    @property
-    def prev_entities(self) -> tuple[int, ...]:
-        return self.prev.entities
+    def _lefts(self, tok: Token) -> list[Token]:
+        return doc_index(self.doc).lefts(tok)
 
     def inside_quote(self, start: int, end: int) -> bool:
         spans = self.quote_spans
@@ -150,7 +166,7 @@ class _Resolver:
             entity = reg.token_entity[head.i]
             start = tokens.start
             while start < head.i and (
-                is_title(self.doc[start])
+                is_descriptor(self.doc[start], self.doc[start + 1])
                 or self.doc[start].is_punct
                 or self.doc[start].lower_ == "the"
             ):
@@ -165,10 +181,13 @@ class _Resolver:
         named = appositive_name(head) if head.pos_ == "NOUN" else None
         if named is not None and named.i in reg.token_entity:
             return _Resolution((reg.token_entity[named.i],))
-        if head.pos_ == "PROPN":
+        if head.pos_ == "PROPN" and not head.is_lower and not is_role_noun(head):
+            # "the transport ministry" and "the Premier" are descriptions, not names
+            if is_time(head):
+                return _UNRESOLVED  # "Wednesday" is never a source: no name rather than a date
             return self._resolve_unknown_name(head, tokens)
         noun_class = source_noun_class(head)
-        lefts = doc_index(self.doc).lefts(head)
+        lefts = self._lefts(head)
         possessor = next((c for c in lefts if c.dep_ == "poss"), None)
         definite = possessor is not None or any(
             c.dep_ == "det" and c.lower_ in _DEFINITE for c in lefts
@@ -177,6 +196,14 @@ class _Resolver:
             found = self._resolve_document(head, possessor, definite, span)
             if found.entities or found.literal:
                 return found
+            if possessor is not None and is_time(possessor):
+                # "Wednesday's report" with no author named: the report, not the date
+                start = possessor.right_edge.i + 1
+                while start < head.i and self.doc[start].tag_ == "POS":
+                    start += 1
+                return self._literal(
+                    head, tokens, char_span(self.doc, start, tokens.end), "organisation"
+                )
         elif names_a_pair(head, definite):
             pairs = [(pos, people) for pos, people in reg.pairs if pos < span.start]
             if pairs and reg.sent_of(span.start) - reg.sent_of(pairs[-1][0]) <= PRONOUN_WINDOW:
@@ -190,6 +217,20 @@ class _Resolver:
             if head.tag_ in ("NNS", "NNPS")
             else ("person" if is_role_noun(head) else "organisation")
         )
+        return self._literal(head, tokens, span, kind)
+
+    def _literal(self, head: Token, tokens: Span, span: CharSpan, kind: SpeakerKind) -> _Resolution:
+        """An unnamed source keeps its noun phrase; a bare repeat of an earlier one's
+        head (``officials`` after ``US officials``, ``the union`` after ``the pilots'
+        union``) takes the fuller phrase, within the pronoun window."""
+        key = (head.lemma_.lower(), head.tag_ in ("NNS", "NNPS"))
+        here = self.reg.sent_of(span.start)
+        bare = all(t.i == head.i or t.dep_ == "det" or t.is_punct for t in tokens)
+        earlier = self.literal_heads.get(key)
+        if bare and earlier is not None and here - earlier[0] <= PRONOUN_WINDOW:
+            return _Resolution(literal=earlier[1], literal_kind=earlier[2], factor=ROLE_FACTOR)
+        if not bare:
+            self.literal_heads[key] = (here, span.text, kind)
         return _Resolution(literal=span.text, literal_kind=kind)
 
     def _resolve_document(
@@ -206,17 +247,17 @@ class _Resolver:
                 return replace_factor(res, ROLE_FACTOR)
             if possessor.i in reg.token_entity:
                 return _Resolution((reg.token_entity[possessor.i],), factor=ROLE_FACTOR)
+            if possessor.pos_ == "NOUN":
+                # "the institute's report": the institute the description stands for
+                res = self.resolve(mention_span(possessor))
+                if res.entities:
+                    return replace_factor(res, ROLE_FACTOR)
         if (
             head.dep_ == "pobj"
             and head.head.lower_ in ("in", "via")
             and (
                 subject := next(
-                    (
-                        c
-                        for c in doc_index(self.doc).lefts(head.head.head)
-                        if c.dep_ in SUBJECT_DEPS
-                    ),
-                    None,
+                    (c for c in self._lefts(head.head.head) if c.dep_ in SUBJECT_DEPS), None
                 )
             )
             is not None
@@ -230,7 +271,11 @@ class _Resolver:
             names = [
                 t
                 for t in head.subtree
-                if t.pos_ == "PROPN" and t.dep_ != "compound" and not is_title(t)
+                if t.pos_ == "PROPN"
+                and t.dep_ != "compound"
+                and not is_title(t)
+                and not is_time(t)
+                and t.ent_type_ in ("", *NAME_LABELS)
             ]
             if names:
                 return replace_factor(
@@ -241,20 +286,38 @@ class _Resolver:
                 )
         if inside is not None:
             return _Resolution((inside,), factor=ROLE_FACTOR)
+        agent = next((t for t in head.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"), None)
+        if agent is not None and agent.pos_ in ("NOUN", "PROPN"):
+            # "a report prepared by city engineers": its author, unnamed as it is
+            by_agent = self.resolve(mention_span(agent))
+            if by_agent.entities or by_agent.literal:
+                return replace_factor(by_agent, ROLE_FACTOR)
         if definite:
-            earlier = [e for pos, e in reg.authored.get(noun_key(head), []) if pos < span.start]
+            earlier = [
+                (entity, subject)
+                for pos, entity, subject in reg.authored.get(noun_key(head), [])
+                if pos < span.start
+            ]
+            if earlier and earlier[-1][0] >= 0:
+                return _Resolution((earlier[-1][0],), factor=ROLE_FACTOR)
             if earlier:
-                return _Resolution((earlier[-1],), factor=ROLE_FACTOR)
+                # "the ministry said in a statement ... The statement said": the ministry
+                author = mention_span(self.doc[earlier[-1][1]])
+                return replace_factor(self.resolve(author), ROLE_FACTOR)
         return _UNRESOLVED
 
-    def _lefts(self, tok: Token) -> list[Token]:
-        return doc_index(self.doc).lefts(tok)
-
     def _resolve_unknown_name(self, head: Token, tokens: Span) -> _Resolution:
-        """A proper noun NER missed: join a known name it shortens, else a new entity."""
+        """A proper noun NER missed: join a known name it shortens (an acronym the
+        body it abbreviates), else a new entity, a person's when a person title
+        precedes it or it opens with a known given name and names no body."""
         doc = self.doc
         left = head.i
-        while left > tokens.start and doc[left - 1].pos_ == "PROPN" and not is_title(doc[left - 1]):
+        while (
+            left > tokens.start
+            and doc[left - 1].pos_ == "PROPN"
+            and not is_descriptor(doc[left - 1], doc[left])
+            and not is_time(doc[left - 1])
+        ):
             left -= 1
         right = head.i + 1
         while right < tokens.end and (doc[right].like_num or doc[right].pos_ == "PROPN"):
@@ -267,20 +330,40 @@ class _Resolver:
         for index, entity in enumerate(reg.entities):
             if entity.keys == keys:
                 return _Resolution((index,))
-        if len(keys) == 1 and (found := reg.person_for(keys, span.start)) is not None:
+        titled = left > tokens.start and is_person_title(doc[left - 1])
+        gender = honorific_gender().get(doc[left - 1].lower_.rstrip("."), "") if titled else ""
+        gender = gender if gender in ("m", "f") else ""
+        if (len(keys) == 1 or family_name_only(keys)) and (
+            found := reg.person_for(keys, span.start, gender)
+        ) is not None:
             return _Resolution((found,))
+        if len(keys) == 1 and span.text.isupper() and len(span.text) > 1:
+            # "the RWA said" where NER missed the acronym: the body it abbreviates
+            found = reg.acronym(span.text)
+            if found is not None:
+                return _Resolution((found,))
+            if (full := reg.spelled_out(span.text)) is not None:
+                index = reg.new(full, "organisation", "ORG", span.start)
+                reg.add_mention(index, doc[left:right], span)
+                return _Resolution((index,))
         for index, entity in enumerate(reg.entities):
             if entity.kind == "organisation" and org_keys_agree(keys, entity.keys):
                 entity.offer_name(span.text, span.start)
                 return _Resolution((index,))
-        person = fold_name(span.text).split()[0] in first_name_gender()
+        words = doc[left:right]
+        person = titled or (
+            fold_name(span.text).split()[0] in first_name_gender()
+            and not any(is_body_word(t) for t in words)
+        )
         index = reg.new(
             span.text,
             "person" if person else "organisation",
             "PERSON" if person else "ORG",
             span.start,
         )
-        reg.add_mention(index, doc[left:right], span)
+        if gender:
+            reg.entities[index].gender = gender
+        reg.add_mention(index, words, span)
         return _Resolution((index,))
 
     def _resolve_description(
@@ -291,17 +374,25 @@ class _Resolver:
         named; ``the rookie defenceman`` → the person subject just before."""
         reg = self.reg
         key = role_key(head.lemma_ if head.tag_ in ("NNS", "NNPS") else head.lower_)
+        # qualifiers of age or standing ("the 24-year-old defenceman", "the rookie
+        # defenceman") describe the bearer without naming another role
         mods = frozenset(
             t.lower_
             for t in head.subtree
-            if t.i != head.i and t.is_alpha and not t.is_stop and t.dep_ != "poss"
+            if t.i != head.i
+            and t.is_alpha
+            and not t.is_stop
+            and t.dep_ != "poss"
+            and not is_title_modifier(t)
+            and t.ent_type_ not in ("DATE", "TIME")
         )
         candidates = [
             index
             for index, entity in enumerate(reg.entities)
             if any(r == key and mods <= m_ | name_words(entity) for r, m_ in entity.roles)
         ]
-        if not candidates and noun_class is not None:
+        if not candidates and (noun_class is not None or head.lower_ in organisation_kinds()):
+            # "the coalition" → "Greenway Coalition": a word organisation names carry
             candidates = [
                 index
                 for index, entity in enumerate(reg.entities)
@@ -314,13 +405,17 @@ class _Resolver:
         here = reg.sent_of(position)
         if noun_class == "company":
             # the previous speaker if an organisation named lately, else the last
-            # organisation quoted, else the last one named
+            # organisation quoted, else the last one named; of the description's kind
+            # only ("the union" is not the airline it criticised) and holding its
+            # possessor or people noun ("the pilots' union" is none of those named)
+            fits = self._kind_fit(head)
             before = [
                 m
                 for m in reversed(reg.mentions)
                 if m.start < position
                 and reg.entities[m.entity].label == "ORG"
                 and not self.inside_quote(m.start, m.end)
+                and fits(reg.entities[m.entity])
             ]
             named = [m.entity for m in before if here - m.sent <= PRONOUN_WINDOW]
             if len(self.prev_entities) == 1 and self.prev_entities[0] in named:
@@ -328,29 +423,70 @@ class _Resolver:
             quoted = [m.entity for m in before if reg.entities[m.entity].quotes]
             candidates = quoted or named
             return candidates[0] if candidates else None
+        occupation = is_occupation(head)
         if (
             noun_class is None
-            and not is_role_noun(head)
-            and not any(c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ for c in head.subtree)
+            and head.tag_ not in ("NNS", "NNPS")
+            and (occupation or not is_role_noun(head))
+            and not any(
+                c.dep_ == "poss" or c.pos_ == "PROPN" or c.ent_type_ not in ("", "DATE")
+                for c in head.subtree
+            )
         ):
-            # a person described, not named: the person subject just before
+            # a person described, not named: the person subject just before; an
+            # occupation may describe them too ("Ian Cole scored. The defenceman said"),
+            # unless they bear another role; an office ("the mayor") names its own bearer
             mentions = reg.mentions
             for k in range(bisect_left(mentions, position, key=lambda m: m.start) - 1, -1, -1):
                 mention = mentions[k]
                 if here - mention.sent > 1:
-                    break
+                    break  # (mentions in text order: the earlier ones are farther still)
+                entity = reg.entities[mention.entity]
                 if (
                     mention.start < position
                     and here - mention.sent <= 1
                     and mention.subject
-                    and (reg.entities[mention.entity].kind == "person")
+                    and entity.kind == "person"
                     and not self.inside_quote(mention.start, mention.end)
+                    and (not occupation or all(r == key for r, _ in entity.roles))
                 ):
                     return mention.entity
         return None
 
+    def _kind_fit(self, head: Token) -> Callable[[Entity], bool]:
+        """Which organisations a description headed by ``head`` may stand for: those of
+        the head's kind (``data/organisation_kinds.tsv``: ``the union`` → a union),
+        or, for an open description (``the company``), also those whose name and
+        roles show no kind; and only those whose words hold the description's
+        possessor or people noun (``the pilots' union``)."""
+        word = head.lemma_.lower()
+        kind, open_ = organisation_kinds().get(word, (word, False))
+        # whose body it is: a possessor or a people noun ("the airline's union", "the
+        # nurses union"); a noun for the kind of business ("the transit agency") is not
+        modifiers = frozenset(
+            t.lower_
+            for t in head.subtree
+            if t.i != head.i
+            and t.pos_ in ("NOUN", "PROPN")
+            and (
+                t.dep_ == "poss"
+                or (t.dep_ in ("compound", "nmod") and (is_role_noun(t) or t.tag_ == "NNS"))
+            )
+        )
+
+        def fits(entity: Entity) -> bool:
+            words = name_words(entity) | {role for role, _ in entity.roles}
+            if not modifiers <= words:
+                return False
+            kinds = {organisation_kinds()[w][0] for w in words if w in organisation_kinds()}
+            kinds.discard("place")
+            return kind in kinds or (open_ and not kinds)
+
+        return fits
+
     def _nearest(self, candidates: list[int], position: int) -> int:
-        """The candidate mentioned last before ``position``, else the first after."""
+        """The candidate mentioned last before ``position``, else the first after
+        (by bisection in each candidate's mentions, not a walk over all of them)."""
         best, best_pos = candidates[0], -1
         after, after_pos = candidates[0], self.text_length + 1
         for entity in candidates:
@@ -629,8 +765,8 @@ def merge_piece_speakers(
 ) -> tuple[list[Quote], list[Speaker]]:
     """The speakers of a document read in pieces (:mod:`quotes.pieces`) as one
     list: one name once, and a one-word person name that shortens exactly one
-    fuller person name of the document joins it (``Peskov``, named in full only
-    in an earlier piece, becomes ``Dmitry Peskov``; two Wangs stay apart)."""
+    fuller person name of the document joins it (``Hale``, named in full only
+    in an earlier piece, becomes ``Tom Hale``; two Wangs stay apart)."""
     merged = merge_speakers(speakers)
     full = [s.name for s in merged if s.kind == "person" and len(name_keys(s.name)) > 1]
     rename: dict[str, str] = {}
