@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -144,6 +146,18 @@ AllowEmptyOption = Annotated[
 ]
 
 
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="SCHEDULER",
+        help="Run on Dask: local (a LocalCluster, one worker per core), local:N, a scheduler"
+        " address (tcp://HOST:8786) or a scheduler file (.json). Needs the dask extra"
+        " of quotes (docs/scale.md).",
+    ),
+]
+
+
 def _limits(max_chars: int, time_budget: float, piece_chars: int) -> Limits:
     """The limits of the command-line options (0: no limit), or exit naming the fix."""
     from .pieces import Limits
@@ -164,16 +178,18 @@ def extract(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH...", help=".txt files, folders of them, or .jsonl files of {id, text}."
+            metavar="PATH...",
+            help=".txt files, folders, .jsonl or .jsonl.gz files of {id, text}, or glob patterns.",
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            metavar="OUT.jsonl",
-            help="Write JSONL here (atomically); - for stdout.",
+            metavar="OUT.jsonl|DIR/",
+            help="Write JSONL here (atomically; - for stdout); a folder (DIR/) gets one"
+            " output shard per input shard and a manifest.",
         ),
     ] = None,
     model: ModelOption = None,
@@ -205,11 +221,42 @@ def extract(
         ),
     ] = DEFAULT_PIECE_CHARS,
     allow_empty: AllowEmptyOption = False,
+    dask: DaskOption = None,
+    gzip: Annotated[
+        bool, typer.Option("--gzip", help="With -o DIR/: write .jsonl.gz output shards.")
+    ] = False,
+    texts_per_shard: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="With -o DIR/: .txt files of one folder per shard."),
+    ] = 200,
 ) -> None:
     """Extract quotes from PATHS and write one JSON document a line."""
     from .pipeline import extract_files
 
     limits = _limits(max_chars, time_budget, piece_chars)
+    if output is not None and _is_folder_output(output):
+        if (max_chars, time_budget, piece_chars) != (
+            DEFAULT_MAX_CHARS,
+            DEFAULT_TIME_BUDGET,
+            DEFAULT_PIECE_CHARS,
+        ):
+            raise fail(
+                "--max-chars, --time-budget and --piece-chars apply to -o FILE; sharded output"
+                " (-o DIR/) uses their defaults for now"
+            )
+        _extract_sharded(
+            paths,
+            Path(output),
+            load_options={"model": model},
+            dask=dask,
+            gzip=gzip,
+            batch_size=batch_size,
+            texts_per_shard=texts_per_shard,
+            progress=progress,
+        )
+        return
+    if dask is not None or gzip:
+        raise fail("--dask and --gzip write sharded output: give a folder, -o DIR/")
     try:
         errors = extract_files(
             paths,
@@ -229,6 +276,51 @@ def extract(
         raise
     if errors:
         raise fail(f"{errors} input(s) could not be extracted (see above); the rest were")
+
+
+def _is_folder_output(output: str) -> bool:
+    """``-o DIR/`` (a trailing slash) or an existing folder asks for sharded output."""
+    return output.endswith(("/", os.sep)) or Path(output).is_dir()
+
+
+def _extract_sharded(
+    paths: list[Path],
+    out_dir: Path,
+    *,
+    load_options: dict[str, object],
+    dask: str | None,
+    gzip: bool,
+    batch_size: int,
+    texts_per_shard: int,
+    progress: bool,
+) -> None:
+    """``quotes extract ... -o DIR/ [--dask SCHEDULER]``: sharded output and its manifest."""
+    if dask is not None:
+        _require("dask", "extract --dask")
+    from .cluster import ClusterError, connect, extract_shards
+    from .pipeline import ModelNotFoundError
+
+    try:
+        with contextlib.ExitStack() as stack:
+            client = stack.enter_context(connect(dask)) if dask is not None else None
+            run = extract_shards(
+                paths,
+                out_dir,
+                client=client,
+                load_options=load_options,
+                gzip=gzip,
+                batch_size=batch_size,
+                texts_per_shard=texts_per_shard,
+                progress=progress,
+            )
+    except (ClusterError, ModelNotFoundError, OSError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: {run.summary()}", err=True)
+    if run.problems:
+        raise fail(
+            f"{run.problems} problem(s) (see above); the rest was extracted."
+            " Rerun the same command to retry failed shards"
+        )
 
 
 # --- evaluate --------------------------------------------------------------
@@ -277,6 +369,7 @@ def evaluate(
         ),
     ] = None,
     model: ModelOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
     from .evaluation import evaluate_paths
@@ -287,6 +380,9 @@ def evaluate(
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if dask is not None:
+        _evaluate_on_cluster(gold, pred, mode=mode, fmt=fmt, report=report, model=model, dask=dask)
+        return
     try:
         result = evaluate_paths(gold, pred, focus=mode, model=model)
     except Exception as err:  # one line, never a traceback for a user's mistake
@@ -312,6 +408,51 @@ def evaluate(
         except OSError as err:
             raise fail(str(err)) from None
         typer.echo(f"quotes: wrote {report}", err=True)
+    problems = []
+    if result.input_errors:
+        problems.append(f"{len(result.input_errors)} input(s) could not be read")
+    if result.failed_documents:
+        problems.append(
+            f"the extractor failed on {len(result.failed_documents)} document(s)"
+            " (scored as all misses)"
+        )
+    if problems:
+        raise fail(f"{' and '.join(problems)} (see above); the rest was scored")
+
+
+def _evaluate_on_cluster(
+    gold: list[Path],
+    pred: list[Path] | None,
+    *,
+    mode: str,
+    fmt: str,
+    report: Path | None,
+    model: str | None,
+    dask: str,
+) -> None:
+    """``quotes evaluate --dask``: each shard scored on a worker, the sums combined there."""
+    from .cluster import ClusterError, connect, evaluate_shards
+    from .pipeline import ModelNotFoundError
+    from .report import render
+
+    _require("dask", "evaluate --dask")
+    if report is not None:
+        raise fail("--report shows every article and is written by one process; drop --dask")
+    try:
+        with connect(dask) as client:
+            result = evaluate_shards(
+                gold, pred, client=client, focus=mode, load_options={"model": model}
+            )
+    except (ClusterError, ModelNotFoundError, OSError) as err:
+        raise fail(str(err)) from None
+    # the same lines and exit code as the one-process evaluate above
+    for problem in result.input_errors:
+        typer.echo(f"quotes: {problem}", err=True)
+    for failed in result.failed_documents:
+        typer.echo(f"quotes: document {failed}; scored as all misses", err=True)
+    if not result.document_total:
+        raise fail("no documents to score; check --gold and --pred")
+    typer.echo(render(result, fmt), nl=False)
     problems = []
     if result.input_errors:
         problems.append(f"{len(result.input_errors)} input(s) could not be read")
@@ -386,8 +527,19 @@ def push(
     ] = False,
     batch_size: Annotated[int, typer.Option(metavar="N", help="Tasks per import request.")] = 100,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    tool: ToolOption = "labelstudio",
+    username: UsernameOption = None,
 ) -> None:
     """Extract quotes from PATHS and import them into Label Studio as pre-annotated tasks."""
+    if tool == "doccano":
+        if update_predictions:
+            raise fail("--update-predictions is for Label Studio; doccano keeps no predictions")
+        _require("doccano", "push --tool doccano")
+        _push_doccano(
+            paths, project, url, api_key, username, model, model_version, batch_size, progress
+        )
+        return
+    _check_tool(tool)
     _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
@@ -412,6 +564,101 @@ def push(
         err=True,
     )
     if not report.ok:
+        raise typer.Exit(1)
+
+
+# --- push and pull with doccano ---------------------------------------------
+
+TOOLS = ("labelstudio", "doccano")
+ToolOption = Annotated[
+    str,
+    typer.Option(
+        "--tool",
+        help="Annotation tool: labelstudio or doccano (then --url and --api-key default to"
+        " $DOCCANO_URL and $DOCCANO_API_KEY, or log in as $DOCCANO_USERNAME with"
+        " $DOCCANO_PASSWORD).",
+    ),
+]
+UsernameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--username", help="doccano user to log in as (default: $DOCCANO_USERNAME).", hidden=False
+    ),
+]
+
+
+def _check_tool(tool: str) -> None:
+    if tool not in TOOLS:
+        raise fail(f"unknown --tool {tool!r}; use one of {', '.join(TOOLS)}")
+
+
+def _push_doccano(
+    paths: list[Path],
+    project: str,
+    url: str | None,
+    api_key: str | None,
+    username: str | None,
+    model: str | None,
+    model_version: str | None,
+    batch_size: int,
+    progress: bool,
+) -> None:
+    from .doccano.client import DoccanoError
+    from .doccano.client import push as push_documents
+    from .pipeline import ModelNotFoundError
+
+    try:
+        report = push_documents(
+            paths,
+            project,
+            url=url,
+            api_key=api_key,
+            username=username,
+            model=model,
+            model_version=model_version,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    except (DoccanoError, ModelNotFoundError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: doccano project {project!r}: {report.summary()}", err=True)
+    if report.input_errors or report.conflicts or report.import_errors or report.failed:
+        raise typer.Exit(1)
+
+
+def _pull_doccano(
+    project: str,
+    output: Path,
+    url: str | None,
+    api_key: str | None,
+    username: str | None,
+    all_examples: bool,
+) -> None:
+    from .doccano.client import DoccanoError
+    from .doccano.client import pull as pull_documents
+
+    try:
+        result = pull_documents(
+            project,
+            output,
+            url=url,
+            api_key=api_key,
+            username=username,
+            all_examples=all_examples,
+        )
+    except (DoccanoError, OSError) as err:
+        raise fail(str(err)) from None
+    for line in result.dropped:
+        typer.echo(f"quotes: {line}", err=True)
+    for skipped in result.skipped:
+        typer.echo(f"quotes: skipped {skipped}", err=True)
+    annotators = ", ".join(sorted(a for a in result.documents if a)) or "shared annotations"
+    typer.echo(
+        f"quotes: {result.examples} example(s) ({annotators}), {result.written} written to"
+        f" {output}, {len(result.skipped)} skipped",
+        err=True,
+    )
+    if result.skipped:
         raise typer.Exit(1)
 
 
@@ -483,9 +730,28 @@ def pull(
             " drop the region and list it).",
         ),
     ] = False,
+    tool: ToolOption = "labelstudio",
+    username: UsernameOption = None,
+    all_examples: Annotated[
+        bool,
+        typer.Option(
+            "--all-examples",
+            help="doccano: take every example, not only those an annotator marked done.",
+        ),
+    ] = False,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
+    if tool == "doccano":
+        if annotator is not None or annotations != "latest" or strict:
+            raise fail(
+                "--annotator, --annotations and --strict are for Label Studio; a doccano project"
+                " without shared annotations gives one file per annotator in the folder -o names"
+            )
+        _require("doccano", "pull --tool doccano")
+        _pull_doccano(project, output, url, api_key, username, all_examples)
+        return
+    _check_tool(tool)
     _require("labelstudio", "pull")
     from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
     from .labelstudio.convert import ANNOTATION_CHOICES
@@ -710,6 +976,153 @@ def serve(
         raise fail(str(err)) from None
 
 
+# --- export and import -----------------------------------------------------
+
+FileFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="brat, doccano-jsonl or labelstudio-json."
+    ),
+]
+
+
+@app.command("export", cls=QuotesCommand)
+def export_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Our JSONL (gold or extractor output), or folders of it.")
+    ],
+    fmt: FileFormatOption,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder (brat) or file (doccano-jsonl, labelstudio-json)."
+        ),
+    ],
+    brat_scheme: Annotated[
+        str,
+        typer.Option(
+            "--brat-scheme",
+            help="brat: quotes (quote types, names as notes; lossless) or polnear (Source,"
+            " Cue, Content and an Attribution event).",
+        ),
+    ] = "quotes",
+    model_version: Annotated[
+        str, typer.Option(help="labelstudio-json: the version the predictions carry.")
+    ] = "quotes-export",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    inception_zips: Annotated[
+        bool,
+        typer.Option(
+            "--inception-zips",
+            help="brat: also OUT/inception/ID.zip per document (INCEpTION's brat import).",
+        ),
+    ] = False,
+) -> None:
+    """Write documents with quotes as brat standoff, doccano JSONL or Label Studio tasks."""
+    from .formats import FORMATS, export_documents, read_documents
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if brat_scheme not in ("quotes", "polnear"):
+        raise fail(f"unknown --brat-scheme {brat_scheme!r}; use quotes or polnear")
+    errors: list[str] = []
+    documents = read_documents(paths, errors)
+    for error in errors:
+        typer.echo(f"quotes: {error}", err=True)
+    try:
+        result = export_documents(
+            documents,
+            fmt,
+            output,
+            brat_scheme=brat_scheme,  # type: ignore[arg-type]
+            model_version=model_version,
+            progress=progress,
+            brat_zips=inception_zips,
+        )
+    except OSError as err:
+        raise fail(f"cannot write {output}: {err.strerror}") from None
+    for error in result.errors:
+        typer.echo(f"quotes: {error}", err=True)
+    typer.echo(f"quotes: {result.written} document(s) written to {output}", err=True)
+    if errors or result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("import", cls=QuotesCommand)
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help=".ann files or folders (brat), .jsonl (doccano), .json (Label Studio)."
+        ),
+    ],
+    fmt: FileFormatOption,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Gold JSONL to write (atomically); a folder when the files have several"
+            " annotators (one <annotator>.jsonl each). Default: stdout.",
+        ),
+    ] = None,
+    predictions: Annotated[
+        bool,
+        typer.Option(
+            "--predictions", help="labelstudio-json: read each task's prediction, not annotation."
+        ),
+    ] = False,
+    annotations: Annotated[
+        str,
+        typer.Option(
+            "--annotations",
+            metavar="CHOICE",
+            help="labelstudio-json, several annotators on a task: latest, ground-truth or all"
+            " (one gold per annotator, -o a folder), as for pull.",
+        ),
+    ] = "latest",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Read annotation files back into gold JSONL (bad files: reported, the rest come through)."""
+    from .formats import FORMATS, import_documents, write_groups
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from .labelstudio.convert import ANNOTATION_CHOICES
+
+    if annotations not in ANNOTATION_CHOICES:
+        raise fail(
+            f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
+        )
+    result = import_documents(
+        paths, fmt, predictions=predictions, progress=progress, annotations=annotations
+    )
+    for line in result.warnings:
+        typer.echo(f"quotes: warning: {line}", err=True)
+    for line in result.errors:
+        typer.echo(f"quotes: {line}", err=True)
+    annotators = [a for a in result.documents if a is not None]
+    if output is None:
+        if annotators:
+            raise fail(
+                f"the files hold {len(annotators)} annotators' work; give -o a folder for one"
+                " gold file each"
+            )
+        from .io import dump_json_line
+
+        for doc in result.documents.get(None, []):
+            sys.stdout.write(dump_json_line(doc.to_dict()) + "\n")
+    else:
+        try:
+            written = write_groups(result.documents or {None: []}, output)
+        except OSError as err:
+            raise fail(f"cannot write {output}: {err.strerror}") from None
+        where = ", ".join(str(p) for p in written)
+        typer.echo(f"quotes: {result.count} document(s) written to {where}", err=True)
+    if result.errors:
+        raise fail(f"{len(result.errors)} problem(s) (see above); the other files came through")
+
+
 # --- speakers --------------------------------------------------------------
 
 
@@ -732,19 +1145,28 @@ def speakers(
         ),
     ] = None,
     model: ModelOption = None,
+    dask: DaskOption = None,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Print who is quoted how often across PATHS, names merged across documents."""
     if fmt not in ("csv", "json"):
         raise fail(f"unknown --format {fmt!r}; use csv or json")
+    from .cluster import ClusterError, connect, speaker_table_shards
     from .io import atomic_writer
     from .pipeline import ModelNotFoundError
     from .speaker_table import corpus_documents, format_table, speaker_table
 
     errors: list[str] = []
     try:
-        rows = speaker_table(corpus_documents(paths, model=model, errors=errors))
-    except (ModelNotFoundError, OSError) as err:
+        if dask is None:
+            rows = speaker_table(corpus_documents(paths, model=model, errors=errors))
+        else:  # tallies per shard on the workers, merged there
+            _require("dask", "speakers --dask")
+            with connect(dask) as client:
+                rows, errors = speaker_table_shards(
+                    paths, client=client, load_options={"model": model}
+                )
+    except (ClusterError, ModelNotFoundError, OSError) as err:
         raise fail(str(err)) from None
     for error in errors:
         typer.echo(f"quotes: {error}", err=True)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .io import InputError, iter_annotated_documents
+from .io import InputError
 from .scoring import DEFAULT_FOCUS, DEFAULT_MODES, EvaluationResult, evaluate_documents
 from .types import Document
 
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 def read_documents(paths: Iterable[str | Path], errors: list[InputError]) -> Iterator[Document]:
     """The annotated documents of JSONL files or folders; each unreadable input is
     appended to ``errors`` and skipped."""
-    for item in iter_annotated_documents(paths, unique_ids=True):
+    from .shards import iter_annotated
+
+    # files, folders, globs, .jsonl.gz shards; a repeated id is reported, the first kept
+    for item in iter_annotated(paths, unique_ids=True):
         if isinstance(item, InputError):
             errors.append(item)
         else:

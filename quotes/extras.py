@@ -1,8 +1,9 @@
 """Optional parts of the install: which command needs which extra.
 
 The base install is the extractor, the scorer and the speaker table. Label
-Studio's SDK comes with ``quotes[labelstudio]`` and the ML backend's web stack
-with ``quotes[serve]``; a command whose extra is missing stops with one line
+Studio's SDK comes with ``quotes[labelstudio]``, the ML backend's web stack
+with ``quotes[serve]`` and the doccano client's HTTP library with
+``quotes[doccano]``; a command whose extra is missing stops with one line
 naming the ``pip install`` that fixes it, instead of a traceback.
 """
 
@@ -14,6 +15,8 @@ import importlib
 EXTRAS: dict[str, tuple[str, ...]] = {
     "labelstudio": ("label_studio_sdk", "httpx"),
     "serve": ("fastapi", "uvicorn"),
+    "dask": ("distributed",),
+    "doccano": ("httpx",),
 }
 
 

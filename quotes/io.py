@@ -134,7 +134,6 @@ def _read_jsonl_lines(
     as such (once); a line longer than the limit (12 bytes a character: JSON
     escapes of astral characters) is skipped without being read into memory.
     """
-    limit = 12 * max_chars + 65536 if max_chars else MAX_LINE_BYTES
     try:
         handle = path.open("rb")
     except OSError as err:
@@ -144,46 +143,53 @@ def _read_jsonl_lines(
         if (encoding := _utf16(handle.peek(4096)[:4096])) is not None:
             yield 1, _utf16_error(path, encoding)
             return
-        number = 0
-        while raw := handle.readline(limit + 1):
-            number += 1
-            if len(raw) > limit and not raw.endswith(b"\n"):
-                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
-                    pass  # the rest of the line, in bounded reads
-                yield (
-                    number,
-                    InputError(
-                        str(path),
-                        f"line longer than {limit:,} bytes; split the document"
-                        + (" or raise --max-chars" if max_chars else ""),
-                        number,
-                    ),
-                )
-                continue
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-            except UnicodeDecodeError:
-                yield number, InputError(str(path), "line is not UTF-8", number)
-                continue
-            except (json.JSONDecodeError, RecursionError) as err:
-                reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deep"
-                yield (
-                    number,
-                    InputError(
-                        str(path), f"malformed JSON ({reason}); fix or drop the line", number
-                    ),
-                )
-                continue
-            if not isinstance(record, dict):
-                yield number, InputError(str(path), "a line must be a JSON object", number)
-                continue
-            yield number, record
+        yield from _jsonl_records(path, handle, max_chars)
 
 
-class _Ids:
-    """Where each document id was first seen, to report a repeated one."""
+def _jsonl_records(
+    path: Path, handle: IO[bytes], max_chars: int | None
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """The lines of an open JSONL stream as JSON objects (or the error of each)."""
+    limit = 12 * max_chars + 65536 if max_chars else MAX_LINE_BYTES
+    number = 0
+    while raw := handle.readline(limit + 1):
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # the rest of the line, in bounded reads
+            yield (
+                number,
+                InputError(
+                    str(path),
+                    f"line longer than {limit:,} bytes; split the document"
+                    + (" or raise --max-chars" if max_chars else ""),
+                    number,
+                ),
+            )
+            continue
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            yield number, InputError(str(path), "line is not UTF-8", number)
+            continue
+        except (json.JSONDecodeError, RecursionError) as err:
+            reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deep"
+            yield (
+                number,
+                InputError(str(path), f"malformed JSON ({reason}); fix or drop the line", number),
+            )
+            continue
+        if not isinstance(record, dict):
+            yield number, InputError(str(path), "a line must be a JSON object", number)
+            continue
+        yield number, record
+
+
+class DocumentIds:
+    """Where each document id was first seen, to report a repeated one (share
+    one between readers to catch repeats across files and shards)."""
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
@@ -201,17 +207,41 @@ class _Ids:
         )
 
 
+def _input_document(
+    source: Path, number: int, record: dict[str, Any], ids: DocumentIds
+) -> Document | InputError:
+    """The document of one JSONL input line, or what is wrong with it."""
+    text, raw_id = record.get("text"), record.get("id")
+    if not isinstance(text, str) or raw_id is None:
+        return InputError(str(source), 'a line needs "id" and a string "text"', number)
+    try:
+        doc_id = document_id(raw_id)
+    except SchemaError as err:
+        return InputError(str(source), f"{err}; fix the line", number)
+    if not _encodable(text):
+        return InputError(
+            str(source),
+            "text holds a lone surrogate escape (e.g. \\ud800); fix its encoding",
+            number,
+        )
+    return ids.repeated(doc_id, source, number) or Document(id=doc_id, text=text)
+
+
 def iter_input_documents(
-    paths: Iterable[str | Path], *, max_chars: int | None = None
+    paths: Iterable[str | Path],
+    *,
+    max_chars: int | None = None,
+    ids: DocumentIds | None = None,
 ) -> Iterator[Document | InputError]:
     """Documents to extract from: ``.txt`` files (id = stem), folders, JSONL files.
 
     JSONL lines need ``{"id", "text"}`` (an id is a string or an integer); any
     quotes they carry are ignored. Yields an :class:`InputError` in place of each
-    input that cannot be read, and of each repeated id (the first one is kept).
-    With ``max_chars``, files and lines far over it are not read into memory.
+    input that cannot be read, and of each repeated id (the first one is kept;
+    pass ``ids`` to catch repeats across calls). With ``max_chars``, files and
+    lines far over it are not read into memory.
     """
-    ids = _Ids()
+    ids = ids if ids is not None else DocumentIds()
     for item in _expand(paths):
         if isinstance(item, InputError):
             yield item
@@ -219,27 +249,8 @@ def iter_input_documents(
             for number, record in _read_jsonl_lines(item, max_chars):
                 if isinstance(record, InputError):
                     yield record
-                    continue
-                text, raw_id = record.get("text"), record.get("id")
-                if not isinstance(text, str) or raw_id is None:
-                    yield InputError(str(item), 'a line needs "id" and a string "text"', number)
-                    continue
-                try:
-                    doc_id = document_id(raw_id)
-                except SchemaError as err:
-                    yield InputError(str(item), f"{err}; fix the line", number)
-                    continue
-                if not _encodable(text):
-                    yield InputError(
-                        str(item),
-                        "text holds a lone surrogate escape (e.g. \\ud800); fix its encoding",
-                        number,
-                    )
-                    continue
-                if (repeated := ids.repeated(doc_id, item, number)) is not None:
-                    yield repeated
-                    continue
-                yield Document(id=doc_id, text=text)
+                else:
+                    yield _input_document(item, number, record, ids)
         else:
             found = _read_txt(item, max_chars)
             if isinstance(found, Document) and (repeated := ids.repeated(found.id, item, None)):
@@ -249,15 +260,21 @@ def iter_input_documents(
 
 
 def iter_annotated_documents(
-    paths: Iterable[str | Path], *, check: bool = True, unique_ids: bool = False
+    paths: Iterable[str | Path],
+    *,
+    check: bool = True,
+    unique_ids: bool = False,
+    ids: DocumentIds | None = None,
 ) -> Iterator[Document | InputError]:
     """Documents with quotes from JSONL files or folders of them (gold, predictions).
 
     Every record's shape is checked (:meth:`Document.from_dict`): a bad one is an
     :class:`InputError` naming the file, the line and what is wrong. With
-    ``unique_ids``, a repeated id is one too (the first document is kept).
+    ``unique_ids`` (or ``ids``, shared across calls), a repeated id is one too
+    (the first document is kept).
     """
-    ids = _Ids()
+    unique_ids = unique_ids or ids is not None
+    ids = ids if ids is not None else DocumentIds()
     for item in _expand(paths):
         if isinstance(item, InputError):
             yield item
@@ -325,15 +342,12 @@ class _Output:
     def __init__(self, handle: IO[str], path: str | Path) -> None:
         self._handle = handle
         self._path = path
-        self.written = 0
 
     def write(self, text: str) -> int:
         try:
-            count = self._handle.write(text)
+            return self._handle.write(text)
         except OSError as err:
             raise OutputError(self._path, _reason(err)) from err
-        self.written += len(text)
-        return count
 
     def flush(self) -> None:
         try:
@@ -385,15 +399,15 @@ def signals_as_exit() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, *, allow_empty: bool = False) -> Iterator[IO[str]]:
+def atomic_writer(path: str | Path, *, allow_empty: bool = True) -> Iterator[IO[str]]:
     """A text output that replaces ``path`` only when the block ends without
-    error and something was written (else, or with ``allow_empty``, see below).
+    error (and, unless ``allow_empty``, something was written).
 
     * a regular file (or none yet) is written to a temporary file next to it
       and renamed over it at the end: a failed or killed run (SIGINT, SIGTERM,
       SIGHUP) leaves the old file as it was and no temporary file behind;
-    * nothing written: :class:`NothingToWrite`, the old file untouched, unless
-      ``allow_empty`` (then an empty file is written);
+    * nothing written and ``allow_empty=False`` (what a command's ``-o`` uses
+      unless ``--allow-empty``): :class:`NothingToWrite`, the old file untouched;
     * a symbolic link is written through: its target is replaced, the link stays;
     * ``-`` (standard output), a FIFO or a character device (``/dev/null``) is
       written directly, never replaced;
@@ -437,13 +451,15 @@ def atomic_writer(path: str | Path, *, allow_empty: bool = False) -> Iterator[IO
     try:
         with signals_as_exit():
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                out = _Output(handle, path)
-                yield cast(IO[str], out)
-                if not out.written and not allow_empty:
-                    raise NothingToWrite(path)
+                yield cast(IO[str], _Output(handle, path))
                 try:
                     handle.flush()
+                    # (the size, not the text writes: a writer may use the binary buffer)
+                    if not allow_empty and os.fstat(handle.fileno()).st_size == 0:
+                        raise NothingToWrite(path)
                     os.fsync(handle.fileno())
+                except NothingToWrite:
+                    raise
                 except OSError as err:
                     raise OutputError(path, _reason(err)) from err
             try:
@@ -469,7 +485,7 @@ def dump_json_line(record: dict[str, Any]) -> str:
 
 
 def write_documents(
-    path: str | Path, documents: Iterable[Document], *, allow_empty: bool = False
+    path: str | Path, documents: Iterable[Document], *, allow_empty: bool = True
 ) -> int:
     """Write documents as JSONL to ``path`` atomically; returns how many."""
     count = 0
@@ -478,3 +494,71 @@ def write_documents(
             handle.write(dump_json_line(doc.to_dict()) + "\n")
             count += 1
     return count
+
+
+# --- compressed JSONL (shards) ----------------------------------------------
+
+
+def _gzip_jsonl_lines(
+    path: Path, max_chars: int | None = None
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Parsed JSON objects of a ``.jsonl.gz`` file, each with its 1-based line number
+    (the same checks as a plain JSONL file's).
+
+    A stream that cannot be opened or decompressed to its end gives an
+    :class:`InputError` without a line number (the rest of the file is lost),
+    after the lines read before the damage.
+    """
+    import gzip
+    import zlib
+
+    number = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            for number, record in _jsonl_records(path, cast(IO[bytes], handle), max_chars):
+                yield number, record
+    except (OSError, EOFError, zlib.error) as err:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        where = "cannot read" if number == 0 else f"corrupt after line {number}"
+        yield (
+            number,
+            InputError(str(path), f"{where}: {reason}; re-create the .jsonl.gz file"),
+        )
+
+
+def iter_gzip_input_documents(
+    path: str | Path, *, max_chars: int | None = None, ids: DocumentIds | None = None
+) -> Iterator[Document | InputError]:
+    """Documents to extract from one ``.jsonl.gz`` file of ``{"id", "text"}`` lines.
+
+    The same checks as :func:`iter_input_documents` per line; a damaged
+    stream ends with an :class:`InputError` that has no line number.
+    """
+    source = Path(path)
+    ids = ids if ids is not None else DocumentIds()
+    for number, record in _gzip_jsonl_lines(source, max_chars):
+        if isinstance(record, InputError):
+            yield record
+        else:
+            yield _input_document(source, number, record, ids)
+
+
+def iter_gzip_annotated_documents(
+    path: str | Path, *, check: bool = True, ids: DocumentIds | None = None
+) -> Iterator[Document | InputError]:
+    """Documents with quotes from one ``.jsonl.gz`` file (gold, predictions); with
+    ``ids``, a repeated id is reported (the first document is kept)."""
+    source = Path(path)
+    for number, record in _gzip_jsonl_lines(source):
+        if isinstance(record, InputError):
+            yield record
+            continue
+        try:
+            doc = Document.from_dict(record, check=check)
+        except SchemaError as err:
+            yield InputError(str(source), f"{err}; fix the record", number)
+            continue
+        if ids is not None and (repeated := ids.repeated(doc.id, source, number)) is not None:
+            yield repeated
+            continue
+        yield doc

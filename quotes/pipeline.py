@@ -91,6 +91,18 @@ def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = N
     return nlp
 
 
+def model_version(nlp: Language) -> str:
+    """The version of what extracts: ``quotes-<version>+<lang>_<pipeline>-<pipeline version>``.
+
+    Recorded with every output shard (the manifest) so that a rerun with another
+    model redoes the shards instead of mixing models in one output.
+    """
+    from . import __version__
+
+    meta = nlp.meta
+    return f"quotes-{__version__}+{meta.get('lang', 'xx')}_{meta.get('name')}-{meta.get('version')}"
+
+
 def _respan(
     quotes: list[Quote], speakers: list[Speaker], respan: Callable[[CharSpan], CharSpan]
 ) -> tuple[list[Quote], list[Speaker]]:
@@ -360,7 +372,8 @@ def extract_files(
 
     from tqdm import tqdm
 
-    from .io import STDOUT, atomic_writer, dump_json_line, iter_input_documents
+    from .io import STDOUT, atomic_writer, dump_json_line
+    from .shards import iter_input
 
     pipeline = nlp if nlp is not None else load_pipeline(model)
     errors = 0
@@ -371,7 +384,8 @@ def extract_files(
         tqdm.write(f"quotes: {error}", file=sys.stderr)
 
     def readable() -> Iterator[Document]:
-        for item in iter_input_documents(paths, max_chars=(limits or Limits()).max_chars):
+        # files, folders, globs, .jsonl.gz shards
+        for item in iter_input(paths, max_chars=(limits or Limits()).max_chars):
             if isinstance(item, InputError):
                 report(item)
             else:

@@ -12,14 +12,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from .scoring import Counts, EvaluationResult, ScoringError
+from .summary import EvaluationSummary
 from .types import QUOTE_TYPES
+
+#: What the reports render: a whole result, or the sums of a sharded one.
+Evaluation = EvaluationResult | EvaluationSummary
 
 #: Version of the JSON report's layout; bumped when a key changes meaning.
 REPORT_VERSION = 1
 FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 
 
-def report_dict(result: EvaluationResult) -> dict[str, Any]:
+def report_dict(result: Evaluation) -> dict[str, Any]:
     """The JSON report as nested dicts (``.quotes.exact.f1`` in jq)."""
     modes = result.modes
     return {
@@ -43,7 +47,7 @@ def report_dict(result: EvaluationResult) -> dict[str, Any]:
     }
 
 
-def render_json(result: EvaluationResult) -> str:
+def render_json(result: Evaluation) -> str:
     """One JSON object, indented, keys in a fixed order."""
     return json.dumps(report_dict(result), ensure_ascii=False, indent=2)
 
@@ -65,7 +69,7 @@ def _count_row(label: str, counts: Counts) -> list[str]:
     ]
 
 
-def score_tables(result: EvaluationResult) -> list[tuple[str, list[str], list[list[str]]]]:
+def score_tables(result: Evaluation) -> list[tuple[str, list[str], list[list[str]]]]:
     """The score tables as (title, header, rows): shared by every rendering."""
     modes = result.modes
     tables: list[tuple[str, list[str], list[list[str]]]] = [
@@ -103,7 +107,7 @@ def score_tables(result: EvaluationResult) -> list[tuple[str, list[str], list[li
     return tables
 
 
-def speaker_table(result: EvaluationResult) -> tuple[str, list[str], list[list[str]]]:
+def speaker_table(result: Evaluation) -> tuple[str, list[str], list[list[str]]]:
     """The per-speaker table (focus mode)."""
     rows = [
         [r.name, str(r.gold), str(r.found), str(r.found_right_speaker), str(r.missed)]
@@ -162,7 +166,7 @@ def _aligned(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -
     return "\n".join(out)
 
 
-def _problems(result: EvaluationResult) -> list[str]:
+def _problems(result: Evaluation) -> list[str]:
     lines = []
     for doc_id in result.missing("pred"):
         lines.append(f"missing in pred (all misses): {doc_id}")
@@ -175,7 +179,7 @@ def _problems(result: EvaluationResult) -> list[str]:
     return lines
 
 
-def render_table(result: EvaluationResult, *, errors: bool = True) -> str:
+def render_table(result: Evaluation, *, errors: bool = True) -> str:
     """Plain aligned text: score tables, problems, speakers, errors."""
     blocks = [_aligned(*t) for t in score_tables(result)]
     problems = _problems(result)
@@ -212,7 +216,7 @@ def _markdown_table(title: str, header: Sequence[str], rows: Sequence[Sequence[s
     return "\n".join(out)
 
 
-def render_markdown(result: EvaluationResult, *, errors: bool = True) -> str:
+def render_markdown(result: Evaluation, *, errors: bool = True) -> str:
     """Markdown tables (GitHub flavour), for a README or an issue."""
     blocks = ["## Evaluation", *(_markdown_table(*t) for t in score_tables(result))]
     problems = _problems(result)
@@ -225,7 +229,7 @@ def render_markdown(result: EvaluationResult, *, errors: bool = True) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def render(result: EvaluationResult, fmt: str) -> str:
+def render(result: Evaluation, fmt: str) -> str:
     """The report in ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "json":
         return render_json(result) + "\n"

@@ -14,9 +14,13 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .names import name_keys, surname_keys
 from .types import Document, SpeakerKind
+
+if TYPE_CHECKING:
+    from .io import InputError
 
 COLUMNS = ("name", "type", "quotes", "documents", "variants")
 # per name as written: kinds seen (with counts), quotes, documents
@@ -73,9 +77,36 @@ def _tally(documents: Iterable[Document]) -> dict[str, _Counts]:
     return out
 
 
+#: Per speaker name as written: kinds seen (with counts), quotes, and document ids.
+SpeakerTally = dict[str, _Counts]
+
+
+def tally_speakers(documents: Iterable[Document]) -> SpeakerTally:
+    """The counts behind the table, per name as written; sums over shards with
+    :func:`merge_tallies`, then :func:`speaker_table_from_tally` gives the table."""
+    return _tally(documents)
+
+
+def merge_tallies(first: SpeakerTally, second: SpeakerTally) -> SpeakerTally:
+    """The tally of two parts of a corpus (``first``'s names keep their order)."""
+    out: SpeakerTally = {
+        name: (dict(kinds), count, set(docs)) for name, (kinds, count, docs) in first.items()
+    }
+    for name, (kinds, count, docs) in second.items():
+        seen_kinds, total, seen_docs = out.get(name, ({}, 0, set()))
+        for kind, n in kinds.items():
+            seen_kinds[kind] = seen_kinds.get(kind, 0) + n
+        out[name] = (seen_kinds, total + count, seen_docs | docs)
+    return out
+
+
 def speaker_table(documents: Iterable[Document]) -> list[SpeakerRow]:
     """The corpus table: one row per source, most quoted first."""
-    tally = _tally(documents)
+    return speaker_table_from_tally(_tally(documents))
+
+
+def speaker_table_from_tally(tally: SpeakerTally) -> list[SpeakerRow]:
+    """The corpus table of a tally: names merged across documents, most quoted first."""
     groups: dict[tuple[str, ...], _Group] = {}
     short: list[str] = []
     # full names (and organisations) by their transliteration keys first
@@ -142,51 +173,45 @@ def format_table(rows: list[SpeakerRow], fmt: str) -> str:
     return buffer.getvalue()
 
 
-def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[str]]:
-    """Inputs as (JSONL files, .txt files to extract first, missing paths); folders
-    give both kinds of file they hold."""
-    jsonl: list[Path] = []
-    texts: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            jsonl.extend(sorted(path.rglob("*.jsonl")))
-            texts.extend(sorted(path.rglob("*.txt")))
-        elif path.is_file():
-            (texts if path.suffix == ".txt" else jsonl).append(path)
-        else:
-            missing.append(str(path))
-    return jsonl, texts, missing
-
-
 def corpus_documents(
     paths: Iterable[str | Path], *, model: str | None = None, errors: list[str] | None = None
 ) -> Iterator[Document]:
-    """Documents with quotes from extractor JSONL output, extracting ``.txt`` files
-    on the way; each unreadable input is appended to ``errors`` and skipped."""
-    from .io import InputError, iter_annotated_documents, iter_input_documents
+    """Documents with quotes from extractor JSONL output (``.jsonl``, ``.jsonl.gz``,
+    folders, globs), extracting ``.txt`` files on the way; each unreadable
+    input or failed extraction is appended to ``errors`` and skipped."""
+    from .io import DocumentIds, InputError
+    from .shards import find_shards, read_annotated_shard, read_input_shard
 
     problems = errors if errors is not None else []
-    jsonl, texts, missing = split_inputs(paths)
-    problems.extend(f"{m}: no such file or folder; check the path" for m in missing)
-    for item in iter_annotated_documents(jsonl, unique_ids=True):
-        if isinstance(item, InputError):
-            problems.append(str(item))
-        else:
-            yield item
-    if texts:
+    shards, unusable = find_shards(paths, other_files="jsonl")
+    problems.extend(str(e) for e in unusable)
+    nlp = None
+    ids = DocumentIds()  # a repeated id across the files is reported, the first kept
+    for shard in shards:
+        if shard.kind != "txt":
+            for item in read_annotated_shard(shard, ids=ids):
+                if isinstance(item, InputError):
+                    problems.append(str(item))
+                else:
+                    yield item
+            continue
         from .pipeline import extract_documents, load_pipeline
 
         readable = []
-        for doc in iter_input_documents(texts):
+        for doc in read_input_shard(shard, ids=ids):
             if isinstance(doc, InputError):
                 problems.append(str(doc))
             else:
                 readable.append(doc)
+        nlp = nlp if nlp is not None else load_pipeline(model)
         failures: list[InputError] = []
-        for doc in extract_documents(readable, load_pipeline(model), errors=failures):
-            problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)
+        for doc in extract_documents(readable, nlp, errors=failures):
+            problems.extend(not_counted(f) for f in failures)
             failures.clear()
             yield doc
-        problems.extend(f"{f.source}: {f.message}; not counted" for f in failures)
+        problems.extend(not_counted(f) for f in failures)
+
+
+def not_counted(failure: InputError) -> str:
+    """The problem line of a document the extractor failed on: it is left out of the table."""
+    return f"{failure.source}: {failure.message}; not counted"

@@ -24,6 +24,11 @@ from quotes.extras import EXTRAS, MissingExtraError, require
         ("label_studio_sdk", ["agreement", "--project", "P"], "labelstudio"),
         ("fastapi", ["serve"], "serve"),
         ("uvicorn", ["serve", "--port", "9999"], "serve"),
+        ("distributed", ["extract", "seeds", "-o", "out/", "--dask", "local"], "dask"),
+        ("distributed", ["speakers", "gold", "--dask", "local"], "dask"),
+        ("distributed", ["evaluate", "-g", "gold", "--dask", "local"], "dask"),
+        ("httpx", ["push", "seeds", "--project", "P", "--tool", "doccano"], "doccano"),
+        ("httpx", ["pull", "--project", "P", "-o", "out.jsonl", "--tool", "doccano"], "doccano"),
     ],
 )
 def test_missing_extra_names_the_install(

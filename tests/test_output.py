@@ -112,18 +112,27 @@ def test_empty_run_leaves_the_output_as_it_was(tmp_path: Path, existing: bool) -
     if existing:
         out.write_text(OLD)
     expected = r"nothing to write; .*keep.jsonl left as it was"
-    with pytest.raises(NothingToWrite, match=expected), atomic_writer(out):
+    with pytest.raises(NothingToWrite, match=expected), atomic_writer(out, allow_empty=False):
         pass
     assert (out.read_text() if existing else out.exists()) == (OLD if existing else False)
     assert leftovers(tmp_path) == []
 
 
 def test_allow_empty_writes_an_empty_file(tmp_path: Path) -> None:
+    """The library default (a brat .ann without annotations is a file to write);
+    commands' -o ask for allow_empty=False unless --allow-empty."""
     out = tmp_path / "keep.jsonl"
     out.write_text(OLD)
-    with atomic_writer(out, allow_empty=True):
+    with atomic_writer(out):
         pass
     assert out.read_text() == ""
+
+
+def test_writes_through_the_binary_buffer_count(tmp_path: Path) -> None:
+    out = tmp_path / "shard.jsonl"
+    with atomic_writer(out, allow_empty=False) as handle:
+        handle.buffer.write(b"{}\n")  # type: ignore[attr-defined]
+    assert out.read_bytes() == b"{}\n"
 
 
 def test_failed_run_leaves_the_output_as_it_was(tmp_path: Path) -> None:

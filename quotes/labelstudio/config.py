@@ -1,7 +1,9 @@
-"""The Label Studio labeling config: the single source of tag, label and relation names.
+"""The Label Studio labeling config: the single source of its tag and data key names.
 
 ``labelstudio_config/quotes.xml`` uses exactly these names (a test parses it and
 checks); the converters, the client and the ML backend import them from here.
+The label and relation names are those every tool shares, from
+:mod:`quotes.annotation`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,25 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..types import QuoteType
+from ..annotation import (
+    CUE_LABEL,
+    CUE_OF,
+    LABEL_TO_TYPE,
+    LINK_LABELS,
+    PART_LABELS,
+    QUOTE_LABELS,
+    SAID_BY,
+    SPEAKER_LABEL,
+)
+
+__all__ = [
+    "CUE_LABEL",
+    "CUE_OF",
+    "LABEL_TO_TYPE",
+    "QUOTE_LABELS",
+    "SAID_BY",
+    "SPEAKER_LABEL",
+]
 
 #: Environment variable with the token ``quotes serve`` requires (else --auth-token).
 SERVE_TOKEN_ENV = "QUOTES_SERVE_TOKEN"
@@ -23,25 +43,15 @@ TEXT_KEY = "text"
 DOC_ID_KEY = "doc_id"
 TEXT_HASH_KEY = "text_hash"
 
-#: ``<Labels>`` control for quote regions, and the label of each quote type.
+#: ``<Labels>`` control for quote regions (labels: ``QUOTE_LABELS``, one per quote type).
 QUOTE_TAG = "quote"
-QUOTE_LABELS: dict[QuoteType, str] = {
-    "direct": "DirectQuote",
-    "indirect": "IndirectQuote",
-    "mixed": "MixedQuote",
-}
-LABEL_TO_TYPE: dict[str, QuoteType] = {label: kind for kind, label in QUOTE_LABELS.items()}
 
-#: ``<Labels>`` control for the attribution parts of a quote.
+#: ``<Labels>`` control for the attribution parts of a quote (``Speaker``, ``Cue``).
 ATTRIBUTION_TAG = "attribution"
-SPEAKER_LABEL = "Speaker"
-CUE_LABEL = "Cue"
-ATTRIBUTION_LABELS: tuple[str, ...] = (SPEAKER_LABEL, CUE_LABEL)
+ATTRIBUTION_LABELS: tuple[str, ...] = PART_LABELS
 
 #: Relations: ``said_by`` goes quote -> speaker, ``cue_of`` goes cue -> quote.
-SAID_BY = "said_by"
-CUE_OF = "cue_of"
-RELATIONS: tuple[str, ...] = (SAID_BY, CUE_OF)
+RELATIONS: tuple[str, ...] = LINK_LABELS
 
 #: Per-region ``<TextArea>`` on quote regions: the canonical speaker name(s), one a line.
 NAME_TAG = "speaker_name"

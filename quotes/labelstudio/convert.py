@@ -18,38 +18,36 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..annotation import (
+    Annotation,
+    AnnotationError,
+    Dropped,
+    Link,
+    Region,
+    annotation_to_quotes,
+    gold_quote,
+    quotes_to_annotation,
+)
 from ..types import CharSpan, Document, Quote
 from .config import (
     ATTRIBUTION_LABELS,
     ATTRIBUTION_TAG,
-    CUE_LABEL,
-    CUE_OF,
     DOC_ID_KEY,
     LABEL_TO_TYPE,
     NAME_TAG,
     QUOTE_LABELS,
     QUOTE_TAG,
     RELATIONS,
-    SAID_BY,
-    SPEAKER_LABEL,
     TEXT_HASH_KEY,
     TEXT_KEY,
     TEXT_TAG,
 )
 
 Result = list[dict[str, Any]]
-
-
-class AnnotationError(ValueError):
-    """An annotation that cannot be converted; ``reasons`` says every why."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = tuple(reasons)
 
 
 # --- Quote list -> result list ------------------------------------------------
@@ -88,55 +86,37 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
 def quotes_to_result(quotes: Sequence[Quote], *, scores: bool = True) -> Result:
     """The Label Studio ``result`` list of ``quotes`` (ids ``q1``, ``q1-speaker``, ``q1-cue``...).
 
-    With ``scores``, each quote region carries its confidence as ``score``.
-    Speaker and cue mentions shared by several quotes become one region with a
-    relation from (or to) each quote. An empty speaker span has no region.
+    The regions and relations are the tool-neutral ones of
+    :func:`quotes.annotation.quotes_to_annotation`: speaker and cue mentions
+    shared by several quotes become one region with a relation from (or to)
+    each quote; an empty speaker span has no region; a quote's fragments are
+    not kept (Label Studio has no discontinuous region). With ``scores``, each
+    quote region carries its confidence as ``score``; a quote's canonical
+    names follow its region as a per-region text area.
     """
-    regions: Result = []
-    relations: Result = []
-    shared: dict[tuple[str, int, int], str] = {}
-
-    def part(kind: str, label: str, owner: str, span: CharSpan | None) -> str | None:
-        if span is None or not len(span):
-            return None
-        key = (label, span.start, span.end)
-        if key not in shared:
-            shared[key] = f"{owner}-{kind}"
-            regions.append(_region(shared[key], ATTRIBUTION_TAG, label, span))
-        return shared[key]
-
-    for number, quote in enumerate(quotes, start=1):
-        qid = f"q{number}"
-        regions.append(
-            _region(
-                qid,
-                QUOTE_TAG,
-                QUOTE_LABELS[quote.type],
-                quote.content,
-                quote.confidence if scores else None,
-            )
-        )
-        if quote.speaker_name:
-            regions.append(
+    annotation = quotes_to_annotation(quotes, fragments=False)
+    confidence = {f"q{number}": q.confidence for number, q in enumerate(quotes, start=1)}
+    items: Result = []
+    for region in annotation.regions:
+        span = region.pieces[0]
+        if region.label not in LABEL_TO_TYPE:
+            items.append(_region(region.id, ATTRIBUTION_TAG, region.label, span))
+            continue
+        score = confidence[region.id] if scores else None
+        items.append(_region(region.id, QUOTE_TAG, region.label, span, score))
+        names = annotation.names.get(region.id)
+        if names:
+            items.append(
                 {
-                    "id": qid,
+                    "id": region.id,
                     "from_name": NAME_TAG,
                     "to_name": TEXT_TAG,
                     "type": "textarea",
-                    "value": {
-                        "start": quote.start,
-                        "end": quote.end,
-                        "text": list(quote.speaker_name),
-                    },
+                    "value": {"start": span.start, "end": span.end, "text": list(names)},
                 }
             )
-        speaker_id = part("speaker", SPEAKER_LABEL, qid, quote.speaker)
-        if speaker_id is not None:
-            relations.append(_relation(qid, speaker_id, SAID_BY))
-        cue_id = part("cue", CUE_LABEL, qid, quote.cue)
-        if cue_id is not None:
-            relations.append(_relation(cue_id, qid, CUE_OF))
-    return regions + relations
+    items.extend(_relation(link.from_id, link.to_id, link.label) for link in annotation.links)
+    return items
 
 
 def prediction_score(quotes: Sequence[Quote]) -> float:
@@ -175,24 +155,10 @@ def as_gold(quote: Quote) -> Quote:
     extractor emits one quote per piece) and no empty speaker or cue spans
     (a region needs at least one character; the name stays).
     """
-    return replace(
-        quote,
-        confidence=1.0,
-        fragments=(),
-        speaker=quote.speaker if quote.speaker is not None and len(quote.speaker) else None,
-        cue=quote.cue if quote.cue is not None and len(quote.cue) else None,
-    )
+    return gold_quote(quote, fragments=False)
 
 
 # --- result list -> Quote list (with validation) -------------------------------
-
-
-@dataclass
-class _Region:
-    id: str
-    label: str
-    span: CharSpan
-    names: list[str] = field(default_factory=list)
 
 
 def _int(value: Any) -> int | None:
@@ -240,12 +206,12 @@ def _names(value: Any) -> list[str] | None:
 
 def _collect(
     result: Sequence[Any], text: str, errors: list[str], *, strict: bool = True
-) -> tuple[dict[str, _Region], list[tuple[str, str, str]], dict[str, list[str]]]:
+) -> tuple[dict[str, Region], list[tuple[str, str, str]], dict[str, list[str]]]:
     """Split a result into regions, relations and per-region names, noting malformed items.
 
     A relation's label is ``""`` when it has none (allowed unless ``strict``).
     """
-    regions: dict[str, _Region] = {}
+    regions: dict[str, Region] = {}
     relations: list[tuple[str, str, str]] = []
     names: dict[str, list[str]] = {}
     for item in result:
@@ -275,7 +241,7 @@ def _collect(
             elif str(rid) in regions:
                 errors.append(f"region {rid}: has two labels; keep one")
             else:
-                regions[str(rid)] = _Region(str(rid), read[0], read[1])
+                regions[str(rid)] = Region(str(rid), read[0], (read[1],))
         elif kind == "textarea" and item.get("from_name") == NAME_TAG:
             found = _names(item.get("value"))
             if found is None:
@@ -291,39 +257,11 @@ def _collect(
 
 
 @dataclass(frozen=True)
-class Dropped:
-    """A region or relation that carries nothing for the gold, left out of a task."""
-
-    region_id: str
-    what: str
-    text: str = ""
-
-    def __str__(self) -> str:
-        shown = f" {self.text!r}" if self.text else ""
-        return f"{self.region_id}{shown}: {self.what}"
-
-
-@dataclass(frozen=True)
 class ReadResult:
     """The quotes of one annotation and what was dropped on the way (lenient reading)."""
 
     quotes: tuple[Quote, ...]
     dropped: tuple[Dropped, ...] = ()
-
-
-def _infer_relation(ends: Sequence[_Region]) -> str | None:
-    """The label an unlabeled relation between ``ends`` can only mean, or None.
-
-    The UI creates a relation without a label until the annotator picks one: a
-    line from a quote to a Speaker can only be ``said_by``, one between a Cue
-    and a quote only ``cue_of``.
-    """
-    kinds = {r.label if r.label in ATTRIBUTION_LABELS else "quote" for r in ends}
-    if kinds == {"quote", SPEAKER_LABEL}:
-        return SAID_BY
-    if kinds == {"quote", CUE_LABEL}:
-        return CUE_OF
-    return None
 
 
 def read_result(result: Sequence[Any], text: str, *, strict: bool = False) -> ReadResult:
@@ -337,7 +275,9 @@ def read_result(result: Sequence[Any], text: str, *, strict: bool = False) -> Re
     label that joins no quote and part; one that does (a quote and a Speaker)
     means the only relation it can. Relations may be drawn in either direction.
     A quote without a ``said_by`` has an unknown speaker unless its per-region
-    name says who.
+    name says who. The reading itself is the tool-neutral
+    :func:`quotes.annotation.annotation_to_quotes`; this function parses
+    Label Studio's items into it.
 
     Raises :class:`AnnotationError` with every reason for what cannot be read:
     offsets outside the text or not holding the region's text, labels or
@@ -347,85 +287,16 @@ def read_result(result: Sequence[Any], text: str, *, strict: bool = False) -> Re
     ``strict``, dropped regions and unlabeled relations are errors too.
     """
     errors: list[str] = []
-    dropped: list[Dropped] = []
     regions, relations, names = _collect(result, text, errors, strict=strict)
-    speaker_of: dict[str, str] = {}
-    cue_of: dict[str, str] = {}
-    used: set[str] = set()
-    for from_id, to_id, label in relations:
-        ends = [regions.get(from_id), regions.get(to_id)]
-        if ends[0] is None or ends[1] is None:
-            missing = from_id if ends[0] is None else to_id
-            errors.append(
-                f"relation {from_id} -> {to_id} ({label or 'no label'}): no region {missing}"
-            )
-            continue
-        if not label:
-            inferred = _infer_relation([r for r in ends if r is not None])
-            if inferred is None:
-                dropped.append(
-                    Dropped(
-                        f"relation {from_id} -> {to_id}",
-                        "no label and joins no quote and part; dropped",
-                    )
-                )
-                continue
-            label = inferred
-        part_label = SPEAKER_LABEL if label == SAID_BY else CUE_LABEL
-        quotes = [r for r in ends if r is not None and r.label in LABEL_TO_TYPE]
-        parts = [r for r in ends if r is not None and r.label == part_label]
-        if len(quotes) != 1 or len(parts) != 1:
-            errors.append(
-                f"relation {from_id} -> {to_id} ({label}): must join a quote and a {part_label}"
-            )
-            continue
-        quote_id, part_id = quotes[0].id, parts[0].id
-        table = speaker_of if label == SAID_BY else cue_of
-        if table.get(quote_id, part_id) != part_id:
-            what = "speakers" if label == SAID_BY else "cues"
-            errors.append(f"quote {quote_id}: has two {what} ({table[quote_id]}, {part_id})")
-            continue
-        table[quote_id] = part_id
-        used.add(part_id)
-    for rid, found in names.items():
-        region = regions.get(rid)
-        if region is None:
-            errors.append(f"speaker name on {rid}: no such region")
-        elif region.label not in LABEL_TO_TYPE:
-            errors.append(f"speaker name on {rid} ({region.label}): put it on the quote region")
-        else:
-            region.names.extend(found)
-    for region in regions.values():
-        if region.label in LABEL_TO_TYPE or region.id in used:
-            continue
-        if strict:
-            relation = SAID_BY if region.label == SPEAKER_LABEL else CUE_OF
-            errors.append(
-                f"region {region.id} ({region.label} {region.span.text!r}) belongs to no quote;"
-                f" relate it with {relation} or delete it"
-            )
-        else:
-            dropped.append(
-                Dropped(
-                    f"region {region.id} ({region.label})",
-                    "related to no quote; dropped",
-                    region.span.text,
-                )
-            )
     if errors:
         raise AnnotationError(errors)
-    out = [
-        Quote(
-            type=LABEL_TO_TYPE[region.label],
-            content=region.span,
-            speaker=regions[speaker_of[rid]].span if rid in speaker_of else None,
-            speaker_name=tuple(region.names),
-            cue=regions[cue_of[rid]].span if rid in cue_of else None,
-        )
-        for rid, region in regions.items()
-        if region.label in LABEL_TO_TYPE
-    ]
-    return ReadResult(tuple(sorted(out, key=lambda q: (q.start, q.end, q.type))), tuple(dropped))
+    annotation = Annotation(
+        tuple(regions.values()),
+        tuple(Link(a, b, label) for a, b, label in relations),
+        {rid: tuple(found) for rid, found in names.items()},
+    )
+    quotes, dropped = annotation_to_quotes(annotation, text, strict=strict)
+    return ReadResult(tuple(quotes), tuple(dropped))
 
 
 def result_to_quotes(result: Sequence[Any], text: str, *, strict: bool = True) -> list[Quote]:

@@ -1,0 +1,1 @@
+"""doccano: pure converters (:mod:`.convert`) and a thin HTTP client (:mod:`.client`)."""
