@@ -12,6 +12,18 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
+from .labelstudio.config import SERVE_TOKEN_ENV
+from .pieces import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_PIECE_CHARS,
+    DEFAULT_TIME_BUDGET,
+    SERVE_MAX_CHARS,
+    SERVE_MAX_REQUEST_BYTES,
+    SERVE_TASK_SECONDS,
+)
+
+if TYPE_CHECKING:
+    from .pieces import Limits
 
 if TYPE_CHECKING:
     from .labelstudio.convert import PullResult
@@ -137,6 +149,18 @@ RulesOnlyOption = Annotated[
     bool,
     typer.Option("--rules-only", help="Extract with the rules alone, without the trained model."),
 ]
+
+
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Write the output even when nothing came out (by default an existing "
+        "file is then left as it was and the exit status is 1).",
+    ),
+]
+
+
 DaskOption = Annotated[
     str | None,
     typer.Option(
@@ -158,6 +182,18 @@ def load_options(model: str | None, model_dir: Path | None, rules_only: bool) ->
     }
 
 
+def _limits(max_chars: int, time_budget: float, piece_chars: int) -> Limits:
+    """The limits of the command-line options (0: no limit), or exit naming the fix."""
+    from .pieces import Limits
+
+    try:
+        return Limits(
+            max_chars=max_chars or None, piece_chars=piece_chars, time_budget=time_budget or None
+        )
+    except ValueError as err:
+        raise fail(str(err)) from None
+
+
 # --- extract ---------------------------------------------------------------
 
 
@@ -176,8 +212,8 @@ def extract(
             "--output",
             "-o",
             metavar="OUT.jsonl|DIR/",
-            help="Write JSONL here (atomically); a folder (DIR/) gets one output shard per"
-            " input shard and a manifest.",
+            help="Write JSONL here (atomically; - for stdout); a folder (DIR/) gets one"
+            " output shard per input shard and a manifest.",
         ),
     ] = None,
     model: ModelOption = None,
@@ -186,6 +222,31 @@ def extract(
     n_process: Annotated[int, typer.Option(metavar="N", help="Worker processes for spaCy.")] = 1,
     batch_size: Annotated[int, typer.Option(metavar="N", help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Longest document read, in characters (0: no limit); longer ones are "
+            "reported and skipped.",
+        ),
+    ] = DEFAULT_MAX_CHARS,
+    time_budget: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds one document may take (0: no limit); a document over it is "
+            "reported as too costly and skipped, the others go on.",
+        ),
+    ] = DEFAULT_TIME_BUDGET,
+    piece_chars: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="A longer document is read in pieces of whole paragraphs up to this "
+            "many characters (memory follows the piece, not the document).",
+        ),
+    ] = DEFAULT_PIECE_CHARS,
+    allow_empty: AllowEmptyOption = False,
     dask: DaskOption = None,
     gzip: Annotated[
         bool, typer.Option("--gzip", help="With -o DIR/: write .jsonl.gz output shards.")
@@ -198,7 +259,17 @@ def extract(
     """Extract quotes from PATHS and write one JSON document a line."""
     from .pipeline import extract_files
 
+    limits = _limits(max_chars, time_budget, piece_chars)
     if output is not None and _is_folder_output(output):
+        if (max_chars, time_budget, piece_chars) != (
+            DEFAULT_MAX_CHARS,
+            DEFAULT_TIME_BUDGET,
+            DEFAULT_PIECE_CHARS,
+        ):
+            raise fail(
+                "--max-chars, --time-budget and --piece-chars apply to -o FILE; sharded output"
+                " (-o DIR/) uses their defaults for now"
+            )
         _extract_sharded(
             paths,
             Path(output),
@@ -222,6 +293,8 @@ def extract(
             n_process=n_process,
             batch_size=batch_size,
             progress=progress,
+            limits=limits,
+            allow_empty=allow_empty,
         )
     except Exception as err:  # one line, never a traceback for a user's mistake
         from .model import ModelLoadError
@@ -231,7 +304,7 @@ def extract(
             raise fail(str(err)) from None
         raise
     if errors:
-        raise fail(f"{errors} input(s) could not be read (see above); the rest were extracted")
+        raise fail(f"{errors} input(s) could not be extracted (see above); the rest were")
 
 
 def _is_folder_output(output: str) -> bool:
@@ -371,7 +444,7 @@ def evaluate(
             with atomic_writer(report) as handle:
                 handle.write(render_html(result))
         except OSError as err:
-            raise fail(f"cannot write {report}: {err.strerror}") from None
+            raise fail(str(err)) from None
         typer.echo(f"quotes: wrote {report}", err=True)
     problems = []
     if result.input_errors:
@@ -720,6 +793,7 @@ def pull(
             help="doccano: take every example, not only those an annotator marked done.",
         ),
     ] = False,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Write a project's submitted annotations as gold JSONL (unreadable ones: reported)."""
     if tool == "doccano":
@@ -749,7 +823,7 @@ def pull(
             annotations=annotations,
             strict=strict,
         )
-        written = write_pull(result, output, annotations)
+        written = write_pull(result, output, annotations, allow_empty=allow_empty)
     except (LabelStudioError, OSError) as err:
         raise fail(str(err)) from None
     for skipped in result.skipped:
@@ -763,7 +837,10 @@ def pull(
         typer.echo(f"quotes: not used: {more} more annotation(s) like these", err=True)
     typer.echo(f"quotes: {_pull_summary(result, written, annotations, output)}", err=True)
     if not written:
-        raise fail(f"no annotation to write; {output} left as it was")
+        raise fail(
+            f"no annotation to write; {output} left as it was"
+            " (pass --allow-empty to write an empty file)"
+        )
     if result.skipped:  # like extract: the rest is written, the exit code says not all
         raise typer.Exit(1)
 
@@ -884,14 +961,71 @@ def serve(
             help="Version the predictions carry (default: quotes-VERSION+MODEL).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Requests extracted at the same time, each by a worker with its own pipeline.",
+        ),
+    ] = 2,
+    queue: Annotated[
+        int,
+        typer.Option(
+            metavar="N", help="Requests that may wait for a worker; more are answered 503."
+        ),
+    ] = 8,
+    max_request_bytes: Annotated[
+        int, typer.Option(metavar="N", help="Largest request body; larger ones get 413.")
+    ] = SERVE_MAX_REQUEST_BYTES,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Longest task text (0: no limit); a longer task gets an error object.",
+        ),
+    ] = SERVE_MAX_CHARS,
+    task_time_limit: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds one task may take (0: no limit); then it gets an error object.",
+        ),
+    ] = SERVE_TASK_SECONDS,
+    auth_token: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TOKEN",
+            envvar=SERVE_TOKEN_ENV,
+            help=f"Require this token (default: ${SERVE_TOKEN_ENV}): Authorization: Bearer TOKEN,"
+            " or HTTP Basic auth with it as password (Label Studio's connection settings).",
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = None,
+    docs: Annotated[
+        bool, typer.Option("--docs", help="Serve /docs and /openapi.json (off by default).")
+    ] = False,
 ) -> None:
     """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
     _require("serve", "serve")
-    from .labelstudio.backend import run_server
+    from .labelstudio.backend import ServeSettings, run_server
     from .pipeline import ModelNotFoundError
 
     try:
-        run_server(host=host, port=port, model=model, model_version=model_version)
+        settings = ServeSettings(
+            workers=workers,
+            queue=queue,
+            max_request_bytes=max_request_bytes,
+            limits=_limits(max_chars, task_time_limit, DEFAULT_PIECE_CHARS),
+            docs=docs,
+            auth_token=auth_token or None,
+        )
+    except ValueError as err:
+        raise fail(str(err)) from None
+    try:
+        run_server(
+            host=host, port=port, model=model, model_version=model_version, settings=settings
+        )
     except (ModelNotFoundError, OSError) as err:
         raise fail(str(err)) from None
 
@@ -1060,12 +1194,15 @@ def speakers(
     ] = "csv",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="OUT", help="Write the table here (atomically)."),
+        typer.Option(
+            "--output", "-o", metavar="OUT", help="Write the table here (atomically); - for stdout."
+        ),
     ] = None,
     model: ModelOption = None,
     model_dir: ModelDirOption = None,
     rules_only: RulesOnlyOption = False,
     dask: DaskOption = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Print who is quoted how often across PATHS, names merged across documents."""
     if fmt not in ("csv", "json"):
@@ -1096,8 +1233,12 @@ def speakers(
     if output is None:
         sys.stdout.write(table)
     else:
-        with atomic_writer(output) as handle:
-            handle.write(table)
+        try:
+            with atomic_writer(output, allow_empty=allow_empty) as handle:
+                if rows or allow_empty:  # a header alone is nothing to write
+                    handle.write(table)
+        except OSError as err:
+            raise fail(str(err)) from None
     if errors:
         raise fail(
             f"{len(errors)} input(s) or document(s) could not be read or processed (see above);"
@@ -1299,8 +1440,12 @@ def train(
 
 
 def run() -> None:
-    """Entry point of the ``quotes`` script."""
-    app(prog_name="quotes")
+    """Entry point of the ``quotes`` script: SIGTERM and SIGHUP stop it as Ctrl-C
+    does, through its clean-up (``quotes serve``'s server sets its own handlers)."""
+    from .io import signals_as_exit
+
+    with signals_as_exit():
+        app(prog_name="quotes")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -34,6 +35,7 @@ from spacy.training import Example
 from spacy.util import ensure_path, registry
 
 from .cues import CueLexicon
+from .doc_index import TimeBudgetExceeded, reading
 from .model import SCOPES, QuoteModel, Scope, load_model
 from .rules import find_quotes
 from .speakers import attribute_speakers
@@ -42,6 +44,7 @@ from .types import CharSpan, Quote, Speaker
 logger = logging.getLogger(__name__)
 
 USER_DATA_KEY = "quotes.results"
+TIME_LEFT_KEY = "quotes.time_left"
 SPANS_KEY = "quotes"
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -121,6 +124,27 @@ def read_error(doc: Doc) -> str | None:
     return None if error is None else str(error)
 
 
+def read_too_costly(doc: Doc) -> bool:
+    """True when the component stopped on ``doc`` at its time budget."""
+    stored = doc.user_data.get(USER_DATA_KEY) or {}
+    return bool(stored.get("too_costly"))
+
+
+def read_seconds(doc: Doc) -> float:
+    """Seconds the component spent on ``doc``."""
+    stored = doc.user_data.get(USER_DATA_KEY) or {}
+    return float(stored.get("seconds", 0.0))
+
+
+def set_time_left(doc: Doc, seconds: float | None) -> None:
+    """Let the component spend at most ``seconds`` on ``doc`` (None: no limit);
+    it stops at that point and records the document as too costly."""
+    if seconds is None:
+        doc.user_data.pop(TIME_LEFT_KEY, None)
+    else:
+        doc.user_data[TIME_LEFT_KEY] = float(seconds)
+
+
 def _get_quotes(doc: Doc) -> list[Quote]:
     return read_results(doc)[0]
 
@@ -194,22 +218,32 @@ class QuoteExtractor:
                 f"{self.name} got a document without a dependency parse; put a parser "
                 "before it in the pipeline (e.g. spacy.load('en_core_web_sm'))"
             )
+        started = time.monotonic()
+        time_left = doc.user_data.get(TIME_LEFT_KEY)
+        deadline = None if time_left is None else started + float(time_left)
         try:
-            if self.model is None:
-                quotes = find_quotes(doc, self.lexicon)
-                speakers: list[Speaker] = []
-                if self.resolve_speakers:
-                    quotes, speakers = attribute_speakers(doc, quotes)
-            else:
-                quotes, speakers = self.model.extract(
-                    doc, self.lexicon, self.resolve_speakers, self.scope
-                )
+            # one set of lookup tables for the rules, the model and the speakers,
+            # released after
+            with reading(doc, deadline):
+                if self.model is None:
+                    quotes = find_quotes(doc, self.lexicon)
+                    speakers: list[Speaker] = []
+                    if self.resolve_speakers:
+                        quotes, speakers = attribute_speakers(doc, quotes)
+                else:
+                    quotes, speakers = self.model.extract(
+                        doc, self.lexicon, self.resolve_speakers, self.scope
+                    )
         except Exception as err:  # a rule bug must not stop a batch of documents
-            logger.warning("quote_extractor failed on a document: %r", err)
+            too_costly = isinstance(err, TimeBudgetExceeded)
+            if not too_costly:
+                logger.warning("quote_extractor failed on a document: %r", err)
             doc.user_data[USER_DATA_KEY] = {
                 "quotes": [],
                 "speakers": [],
                 "error": f"{type(err).__name__}: {err}",
+                "too_costly": too_costly,
+                "seconds": time.monotonic() - started,
             }
             for suffix in ("", ".speaker", ".cue"):
                 doc.spans[self.spans_key + suffix] = []
@@ -219,6 +253,7 @@ class QuoteExtractor:
             "quotes": [q.to_dict() for q in quotes],
             "speakers": [s.to_dict() for s in speakers],
             "model_version": self.model_version,
+            "seconds": time.monotonic() - started,
         }
         groups: dict[str, list[Span]] = {"": [], ".speaker": [], ".cue": []}
         for quote in quotes:

@@ -25,7 +25,9 @@ def read_documents(paths: Iterable[str | Path], errors: list[InputError]) -> Ite
     appended to ``errors`` and skipped."""
     from .shards import iter_annotated
 
-    for item in iter_annotated(paths):  # files, folders, globs, .jsonl.gz shards
+    # files, folders, globs, .jsonl.gz shards (a repeated id is the scorer's to list:
+    # EvaluationResult.duplicate_ids, the first document kept)
+    for item in iter_annotated(paths):
         if isinstance(item, InputError):
             errors.append(item)
         else:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .io import (
+    DocumentIds,
     InputError,
     atomic_writer,
     dump_json_line,
@@ -257,20 +258,26 @@ def _group(
 # --- reading shards -----------------------------------------------------------
 
 
-def read_input_shard(shard: Shard) -> Iterator[Document | InputError]:
-    """The documents to extract from one shard (an :class:`InputError` per bad input)."""
+def read_input_shard(
+    shard: Shard, *, max_chars: int | None = None, ids: DocumentIds | None = None
+) -> Iterator[Document | InputError]:
+    """The documents to extract from one shard (an :class:`InputError` per bad input;
+    ``max_chars`` and ``ids`` as for :func:`quotes.io.iter_input_documents`)."""
     if shard.kind == "jsonl.gz":
-        yield from iter_gzip_input_documents(shard.paths[0])
+        yield from iter_gzip_input_documents(shard.paths[0], max_chars=max_chars, ids=ids)
     else:
-        yield from iter_input_documents(shard.paths)
+        yield from iter_input_documents(shard.paths, max_chars=max_chars, ids=ids)
 
 
-def read_annotated_shard(shard: Shard, *, check: bool = True) -> Iterator[Document | InputError]:
-    """The documents with quotes of one JSONL shard (extractor output, gold)."""
+def read_annotated_shard(
+    shard: Shard, *, check: bool = True, ids: DocumentIds | None = None
+) -> Iterator[Document | InputError]:
+    """The documents with quotes of one JSONL shard (extractor output, gold); with
+    ``ids``, a repeated id is reported (the first document is kept)."""
     if shard.kind == "jsonl.gz":
-        yield from iter_gzip_annotated_documents(shard.paths[0], check=check)
+        yield from iter_gzip_annotated_documents(shard.paths[0], check=check, ids=ids)
     elif shard.kind == "jsonl":
-        yield from iter_annotated_documents(shard.paths, check=check)
+        yield from iter_annotated_documents(shard.paths, check=check, ids=ids)
     else:
         raise ValueError(f"shard {shard.name} holds .txt files: extract them first")
 
@@ -285,21 +292,31 @@ def is_shard_failure(shard: Shard, error: InputError) -> bool:
 
 
 def iter_input(
-    paths: Iterable[str | Path], *, texts_per_shard: int = DEFAULT_TEXTS_PER_SHARD
+    paths: Iterable[str | Path],
+    *,
+    texts_per_shard: int = DEFAULT_TEXTS_PER_SHARD,
+    max_chars: int | None = None,
 ) -> Iterator[Document | InputError]:
-    """Every document of ``paths`` (files, folders, globs, ``.jsonl.gz``) in reading order."""
+    """Every document of ``paths`` (files, folders, globs, ``.jsonl.gz``) in reading
+    order; a repeated id is reported across all of them (the first is kept)."""
     shards, errors = find_shards(paths, texts_per_shard=texts_per_shard)
     yield from errors
+    ids = DocumentIds()
     for shard in shards:
-        yield from read_input_shard(shard)
+        yield from read_input_shard(shard, max_chars=max_chars, ids=ids)
 
 
-def iter_annotated(paths: Iterable[str | Path]) -> Iterator[Document | InputError]:
-    """Every document with quotes of JSONL ``paths`` (files, folders, globs, ``.jsonl.gz``)."""
+def iter_annotated(
+    paths: Iterable[str | Path], *, unique_ids: bool = False
+) -> Iterator[Document | InputError]:
+    """Every document with quotes of JSONL ``paths`` (files, folders, globs,
+    ``.jsonl.gz``); with ``unique_ids``, a repeated id across them is reported
+    (the first document is kept)."""
     shards, errors = find_shards(paths, texts=False)
     yield from errors
+    ids = DocumentIds() if unique_ids else None
     for shard in shards:
-        yield from read_annotated_shard(shard)
+        yield from read_annotated_shard(shard, ids=ids)
 
 
 # --- writing output shards ----------------------------------------------------
@@ -348,7 +365,7 @@ def shard_writer(path: str | Path, *, gzip: bool = False) -> Iterator[ShardSink]
     """
     import gzip as gzip_module
 
-    with atomic_writer(path) as handle:
+    with atomic_writer(path, allow_empty=True) as handle:  # a shard may hold no document
         hashing = _HashingWriter(handle.buffer)  # type: ignore[attr-defined]
         if gzip:
             stream = gzip_module.GzipFile(

@@ -184,16 +184,17 @@ def corpus_documents(
     """Documents with quotes from extractor JSONL output (``.jsonl``, ``.jsonl.gz``,
     folders, globs), extracting ``.txt`` files on the way; each unreadable
     input or failed extraction is appended to ``errors`` and skipped."""
-    from .io import InputError
+    from .io import DocumentIds, InputError
     from .shards import find_shards, read_annotated_shard, read_input_shard
 
     problems = errors if errors is not None else []
     shards, unusable = find_shards(paths, other_files="jsonl")
     problems.extend(str(e) for e in unusable)
     nlp = None
+    ids = DocumentIds()  # a repeated id across the files is reported, the first kept
     for shard in shards:
         if shard.kind != "txt":
-            for item in read_annotated_shard(shard):
+            for item in read_annotated_shard(shard, ids=ids):
                 if isinstance(item, InputError):
                     problems.append(str(item))
                 else:
@@ -202,7 +203,7 @@ def corpus_documents(
         from .pipeline import extract_documents, load_pipeline
 
         readable = []
-        for doc in read_input_shard(shard):
+        for doc in read_input_shard(shard, ids=ids):
             if isinstance(doc, InputError):
                 problems.append(str(doc))
             else:

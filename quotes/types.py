@@ -22,6 +22,44 @@ class SchemaError(ValueError):
     """A record does not follow the documented JSONL schema."""
 
 
+def _kind(value: Any) -> str:
+    """How a JSON value is called in a message: ``a string``, ``an object``, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _offset(data: Mapping[str, Any], key: str) -> int:
+    """An offset: an integer, never a number, a string or a boolean silently converted."""
+    if key not in data:
+        raise SchemaError(f'a span needs "{key}"')
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SchemaError(f'"{key}" must be an integer offset, not {_kind(value)} ({value!r})')
+    return value
+
+
+def _objects(value: Any, what: str) -> list[Mapping[str, Any]]:
+    """A JSON list of objects (null or absent: empty), or :class:`SchemaError`."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SchemaError(f'"{what}" must be a list of objects, not {_kind(value)}')
+    for k, item in enumerate(value, start=1):
+        if not isinstance(item, Mapping):
+            raise SchemaError(f'"{what}" item {k} must be an object, not {_kind(item)}')
+    return value
+
+
 @dataclass(frozen=True, order=True)
 class CharSpan:
     """A half-open character span ``[start, end)`` of a text, with its text."""
@@ -72,11 +110,15 @@ class CharSpan:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CharSpan:
-        """Read the JSONL form; raises :class:`SchemaError` on a bad record."""
-        try:
-            return cls(int(data["start"]), int(data["end"]), str(data["text"]))
-        except (KeyError, TypeError, ValueError) as err:
-            raise SchemaError(f"bad span {dict(data)!r}: {err}") from err
+        """Read the JSONL form; raises :class:`SchemaError` on a bad record
+        (offsets must be integers, the text a string)."""
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"a span must be an object, not {_kind(data)}")
+        start, end = _offset(data, "start"), _offset(data, "end")
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise SchemaError(f'a span needs a string "text", not {_kind(text)}')
+        return cls(start, end, text)
 
 
 def _optional_span(data: Any) -> CharSpan | None:
@@ -160,6 +202,8 @@ class Quote:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Quote:
         """Read the JSONL form (ours, or the third-party dev sets' superset)."""
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"a quote must be an object, not {_kind(data)}")
         try:
             names = data.get("speaker_name")
             if names is None:
@@ -168,7 +212,16 @@ class Quote:
                 names = [] if ref is None else [ref]
             elif isinstance(names, str):
                 names = [names]
-            fragments = tuple(CharSpan.from_dict(f) for f in data.get("fragments") or ())
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise SchemaError('"speaker_name" must be a string or a list of strings')
+            confidence = data.get("confidence", 1.0)
+            if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+                raise SchemaError(f'"confidence" must be a number, not {_kind(confidence)}')
+            if not isinstance(data.get("type"), str):
+                raise SchemaError(f'a quote needs a string "type", not {_kind(data.get("type"))}')
+            fragments = tuple(
+                CharSpan.from_dict(f) for f in _objects(data.get("fragments"), "fragments")
+            )
             content = CharSpan.from_dict(data)
             if fragments == (content,):
                 fragments = ()
@@ -176,9 +229,9 @@ class Quote:
                 type=cast(QuoteType, data["type"]),
                 content=content,
                 speaker=_optional_span(data.get("speaker")),
-                speaker_name=tuple(str(n) for n in names),
+                speaker_name=tuple(names),
                 cue=_optional_span(data.get("cue")),
-                confidence=float(data.get("confidence", 1.0)),
+                confidence=float(confidence),
                 fragments=fragments,
             )
         except (KeyError, TypeError, ValueError) as err:
@@ -208,15 +261,24 @@ class Speaker:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Speaker:
         """Read the JSONL form."""
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"a speaker must be an object, not {_kind(data)}")
         try:
             kind = data.get("type", "person")
             if kind not in SPEAKER_KINDS:
                 raise SchemaError(f"unknown speaker type {kind!r}")
+            if not isinstance(data.get("name"), str):
+                raise SchemaError(f'a speaker needs a string "name", not {_kind(data.get("name"))}')
+            count = data.get("quotes", 0)
+            if isinstance(count, bool) or not isinstance(count, int):
+                raise SchemaError(f'a speaker\'s "quotes" must be an integer, not {_kind(count)}')
             return cls(
-                name=str(data["name"]),
+                name=data["name"],
                 kind=cast(SpeakerKind, kind),
-                mentions=tuple(CharSpan.from_dict(m) for m in data.get("mentions") or ()),
-                quote_count=int(data.get("quotes", 0)),
+                mentions=tuple(
+                    CharSpan.from_dict(m) for m in _objects(data.get("mentions"), "mentions")
+                ),
+                quote_count=count,
             )
         except (KeyError, TypeError, ValueError) as err:
             if isinstance(err, SchemaError):
@@ -256,17 +318,41 @@ class Document:
             raise SchemaError('a record needs a string "text"')
         if "id" not in data:
             raise SchemaError('a record needs an "id"')
+        doc_id = document_id(data["id"])
         text = data["text"]
-        quotes = tuple(Quote.from_dict(q) for q in data.get("quotes") or ())
-        speakers = tuple(Speaker.from_dict(s) for s in data.get("speakers") or ())
+        quotes = []
+        for k, item in enumerate(_objects(data.get("quotes"), "quotes"), start=1):
+            try:
+                quotes.append(Quote.from_dict(item))
+            except SchemaError as err:
+                raise SchemaError(f"quote {k}: {err}") from err
+        speakers = []
+        for k, item in enumerate(_objects(data.get("speakers"), "speakers"), start=1):
+            try:
+                speakers.append(Speaker.from_dict(item))
+            except SchemaError as err:
+                raise SchemaError(f"speaker {k}: {err}") from err
         if check:
-            for quote in quotes:
-                quote.check_against(text)
+            for k, quote in enumerate(quotes, start=1):
+                try:
+                    quote.check_against(text)
+                except SchemaError as err:
+                    raise SchemaError(f"quote {k}: {err}") from err
         version = data.get("model_version")
         return cls(
-            id=str(data["id"]),
+            id=doc_id,
             text=text,
-            quotes=quotes,
-            speakers=speakers,
+            quotes=tuple(quotes),
+            speakers=tuple(speakers),
             model_version=None if version is None else str(version),
         )
+
+
+def document_id(value: Any) -> str:
+    """A document id as text: a JSON string or integer (``7`` is ``"7"``); anything
+    else (an object, a list, a number with a fraction, a boolean, null) is refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise SchemaError(f'"id" must be a string or an integer, not {_kind(value)}')

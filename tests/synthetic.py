@@ -1,133 +1,73 @@
-"""Invented news paragraphs with their gold quotes, for training tests.
+"""Invented texts of any size for cost tests and benchmarks.
 
-Every sentence is made here from templates and invented names: a direct
-quote, an indirect one, a quote before its attribution, "according to", and
-sentences that are not quotes (a belief, an event). Offsets are computed as
-the text is built, so the gold always matches it.
+* :func:`crafted_text` repeats one attribution in one paragraph, the input
+  that once made the rules quadratic: ``"yes," he said, "yes," he said, ...``
+* :func:`newslike_text` builds paragraphs of ordinary news sentences (direct,
+  indirect and mixed quotes, "according to", pronouns, narration) from
+  invented names and templates, deterministically from a seed.
+
+Every sentence here is made up; nothing comes from third-party data.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from typing import Any
 
-NAMES = [
-    "Mara Quint",
-    "Tobias Fenwick",
-    "Ines Harrow",
-    "Dario Pell",
-    "Oona Brisk",
-    "Ravi Talland",
-    "Greta Voss",
-    "Kofi Amenya",
-]
-CLAUSES = [
-    "the bridge will reopen in the spring",
-    "the council has no money left for the ferry",
-    "the new tram line is running late",
-    "the harbour will stay closed until May",
-    "the school budget must be cut again",
-    "the water in the old quarter is safe to drink",
-    "the festival drew more visitors than last year",
-    "the mill will hire forty workers",
-]
-EVENTS = [
-    "visited the harbour on Monday",
-    "opened the new library",
-    "walked through the flooded market",
-    "met the fishermen at dawn",
-]
+CRAFTED_UNIT = '"yes," he said, '
+
+_FIRST = ("Anna", "Tom", "Maria", "Jonas", "Lena", "Omar", "Priya", "Carl", "Ines", "Pavel")
+_LAST = ("Berg", "Hale", "Novak", "Okafor", "Lindqvist", "Moreau", "Tanaka", "Reyes", "Kowal")
+_ROLES = ("the mayor", "a council spokesman", "the harbour director", "the union leader")
+_ORGS = ("the city council", "the port authority", "the transport ministry", "the rail union")
+_TOPICS = (
+    "the bridge will reopen before winter",
+    "the budget leaves no room for new buses",
+    "the strike could last until the end of the month",
+    "the harbour needs a new breakwater",
+    "ticket prices will rise in the spring",
+    "the old depot should become a school",
+)
+_NARRATION = (
+    "The meeting lasted three hours and ended without a vote.",
+    "Rain fell on the square for most of the afternoon.",
+    "About two hundred people gathered outside the town hall.",
+    "The ferry schedule was cut to four crossings a day.",
+    "Shops along the quay closed early on Friday.",
+)
 
 
-@dataclass
-class Builder:
-    """A document under construction: its text and its gold quotes."""
-
-    text: str = ""
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, piece: str) -> tuple[int, int]:
-        start = len(self.text)
-        self.text += piece
-        return start, len(self.text)
-
-    def span(self, start: int, end: int) -> dict[str, Any]:
-        return {"start": start, "end": end, "text": self.text[start:end]}
-
-    def quote(
-        self,
-        kind: str,
-        content: tuple[int, int],
-        speaker: tuple[int, int],
-        cue: tuple[int, int],
-        name: str,
-    ) -> None:
-        self.quotes.append(
-            {
-                "type": kind,
-                **self.span(*content),
-                "speaker": self.span(*speaker),
-                "speaker_name": [name],
-                "cue": self.span(*cue),
-            }
-        )
+def crafted_text(chars: int) -> str:
+    """``"yes," he said, `` repeated to about ``chars`` characters, one paragraph."""
+    return CRAFTED_UNIT * max(1, chars // len(CRAFTED_UNIT))
 
 
-def paragraph(doc: Builder, rng: random.Random) -> None:
-    """One paragraph of one of the templates."""
-    name = rng.choice(NAMES)
-    clause = rng.choice(CLAUSES)
-    template = rng.randrange(6)
-    if template == 0:  # Mara Quint said the bridge will reopen.
-        speaker = doc.add(name)
-        doc.add(" ")
-        cue = doc.add("said")
-        doc.add(" ")
-        content = doc.add(clause)
-        doc.add(".")
-        doc.quote("indirect", content, speaker, cue, name)
-    elif template == 1:  # “The bridge will reopen,” Mara Quint said.
-        doc.add("“")
-        content = doc.add(clause[0].upper() + clause[1:])
-        doc.add(",” ")
-        speaker = doc.add(name)
-        doc.add(" ")
-        cue = doc.add("said")
-        doc.add(".")
-        doc.quote("direct", content, speaker, cue, name)
-    elif template == 2:  # The bridge will reopen, Mara Quint told reporters.
-        content = doc.add(clause[0].upper() + clause[1:])
-        doc.add(", ")
-        speaker = doc.add(name)
-        doc.add(" ")
-        cue = doc.add("told")
-        doc.add(" reporters.")
-        doc.quote("indirect", content, speaker, cue, name)
-    elif template == 3:  # According to Mara Quint, the bridge will reopen.
-        cue = doc.add("According to")
-        doc.add(" ")
-        speaker = doc.add(name)
-        doc.add(", ")
-        content = doc.add(clause)
-        doc.add(".")
-        doc.quote("indirect", content, speaker, cue, name)
-    elif template == 4:  # not a quote: a belief
-        doc.add(f"{name} believes {clause}.")
-    else:  # not a quote: an event
-        doc.add(f"{name} {rng.choice(EVENTS)}.")
+def _sentence(rng: random.Random) -> str:
+    """One invented news sentence: a quote of some kind, or narration."""
+    person = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    topic = rng.choice(_TOPICS)
+    kind = rng.randrange(8)
+    if kind == 0:
+        return f"“We think {topic},” {person} said."
+    if kind == 1:
+        return f"{person}, {rng.choice(_ROLES)}, said {topic}."
+    if kind == 2:
+        return f"According to {rng.choice(_ORGS)}, {topic}."
+    if kind == 3:
+        return f"She told reporters that {topic} and called it “a hard choice”."
+    if kind == 4:
+        return "“It is not over,” he added. “We will meet again next week.”"
+    if kind == 5:
+        return f"{rng.choice(_ORGS).capitalize()} warned that {topic}."
+    return rng.choice(_NARRATION)
 
 
-def documents(count: int, seed: int = 7, paragraphs: int = 6) -> list[dict[str, Any]]:
-    """``count`` gold records ``{"id", "text", "quotes"}`` of invented paragraphs."""
+def newslike_text(chars: int, seed: int = 7) -> str:
+    """Paragraphs of two to four invented news sentences, about ``chars`` long."""
     rng = random.Random(seed)
-    out = []
-    for k in range(count):
-        doc = Builder()
-        doc.add(f"Town news {k}\n\n")
-        for p in range(paragraphs):
-            if p:
-                doc.add("\n\n")
-            paragraph(doc, rng)
-        out.append({"id": f"synthetic-{seed}-{k}", "text": doc.text, "quotes": doc.quotes})
-    return out
+    paragraphs: list[str] = []
+    size = 0
+    while size < chars:
+        paragraph = " ".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+    return "\n\n".join(paragraphs)

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from typer.testing import CliRunner
 
 from quotes.cli import app
+from quotes.io import NothingToWrite
 from quotes.pipeline import extract_files
 from quotes.types import QUOTE_TYPES
 
@@ -179,8 +180,14 @@ def test_missing_path_is_reported(
 
 def test_empty_folder_is_reported(nlp: Any, tmp_path: Path) -> None:
     (tmp_path / "void").mkdir()
-    errors, out = run(nlp, [tmp_path / "void"], tmp_path / "out.jsonl")
-    assert (errors, out) == (1, [])
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(NothingToWrite, match="nothing to write"):
+        extract_files([tmp_path / "void"], output=out, nlp=nlp, progress=False)
+    assert not out.exists()  # no document: no file either
+    errors = extract_files(
+        [tmp_path / "void"], output=out, nlp=nlp, progress=False, allow_empty=True
+    )
+    assert (errors, read_jsonl(out)) == (1, [])
 
 
 def test_lone_surrogate_line_is_a_bad_line(
@@ -288,7 +295,7 @@ def test_cli_bad_input_exit_nonzero_rest_extracted(
     assert result.exit_code == 1
     assert f"quotes: {bad}: not UTF-8" in result.stderr
     assert "missing.txt: no such file" in result.stderr
-    assert "2 input(s) could not be read" in result.stderr
+    assert "2 input(s) could not be extracted" in result.stderr
     assert sorted(r["id"] for r in read_jsonl(out)) == ["empty", "nested", "quoted"]
     assert result.stdout == ""
 

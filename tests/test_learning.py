@@ -19,7 +19,7 @@ from quotes.labelstudio.learning import Learner
 from quotes.model import QuoteModel
 from quotes.types import Document
 
-from .synthetic import documents
+from .training_docs import documents
 
 
 def event(record: dict[str, Any], task_id: int, action: str = "ANNOTATION_CREATED") -> dict:

@@ -1,7 +1,7 @@
 """The trained model: shipped as package data, used by default, switched off by
 --rules-only, trained and fine-tuned end to end, its confidence calibrated.
 
-Sentences and names are invented; the training corpus is tests/synthetic.py.
+Sentences and names are invented; the training corpus is tests/training_docs.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from quotes.speakers import attribute_speakers
 from quotes.types import Document
 
 from .conftest import DATA, SEEDS
-from .synthetic import documents
+from .training_docs import documents
 
 LEXICON = CueLexicon.default()
 

@@ -1,4 +1,4 @@
-"""Model resolution, loading errors, chunking past max_length, n_process and streaming."""
+"""Model resolution, loading errors, pieces of long documents, n_process and streaming."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import spacy
 
+from quotes.pieces import plan_pieces
 from quotes.pipeline import (
     FALLBACK_PACKAGE,
     PREFERRED_MODELS,
     ModelNotFoundError,
-    _chunks,
     extract,
     extract_documents,
     load_pipeline,
@@ -99,30 +99,49 @@ def test_model_without_parser_is_refused(tmp_path: Path) -> None:
         load_pipeline(str(tmp_path / "blank"))
 
 
-# --- chunking past max_length ------------------------------------------------------------
+# --- pieces (quotes/pieces.py) -------------------------------------------------------------
 
-CHUNK_CASES = [
-    ("a\n\nb\n\nc", 4),
-    ("one two three four five six seven", 10),  # no line break: cut at spaces
-    ("x" * 25, 10),  # no space either: hard cut
-    ("para one\npara two\n\npara three is longer", 12),
-    ("short", 100),
+PIECE_CASES = [
+    ("a\n\nb\n\nc" * 40, 100, 0),
+    ("one two three four five six seven " * 10, 100, 20),  # no line break: cut at spaces
+    ("x" * 250, 100, 30),  # no space either: hard cut
+    ("First one. Second one! Third? " * 12, 100, 25),  # sentence ends
+    ("para one\npara two\n\npara three is longer\n" * 20, 120, 40),
+    ("short", 100, 10),
 ]
 
 
-@pytest.mark.parametrize(("text", "limit"), CHUNK_CASES)
-def test_chunks_cover_the_text(text: str, limit: int) -> None:
-    pieces = _chunks(text, limit)
-    assert "".join(piece for _, piece in pieces) == text
-    for offset, piece in pieces:
-        assert text[offset : offset + len(piece)] == piece
-        assert 0 < len(piece) <= limit
+@pytest.mark.parametrize(("text", "size", "context"), PIECE_CASES)
+def test_pieces_cover_the_text_once(text: str, size: int, context: int) -> None:
+    pieces = plan_pieces(text, size, context)
+    # own parts: consecutive, covering the whole text, none longer than the size
+    assert pieces[0].own_start == 0 and pieces[-1].own_end == len(text)
+    for before, after in itertools.pairwise(pieces):
+        assert before.own_end == after.own_start
+    for piece in pieces:
+        assert 0 < piece.own_end - piece.own_start <= size
+        assert piece.start <= piece.own_start and piece.own_end <= piece.end
+        assert piece.own_start - piece.start <= context
+        assert piece.end - piece.own_end <= context
 
 
-def test_chunks_cut_at_paragraph_breaks() -> None:
+def test_pieces_cut_at_paragraph_breaks_without_lookahead() -> None:
     text = "\n\n".join(PARAGRAPHS * 3)
-    for offset, piece in _chunks(text, 200)[:-1]:
-        assert piece.endswith("\n"), (offset, piece[-20:])
+    pieces = plan_pieces(text, 200, 60)
+    assert len(pieces) > 2
+    for piece in pieces[:-1]:
+        assert text[piece.own_end - 1] == "\n"
+        assert piece.end == piece.own_end  # nothing after a paragraph break is needed
+    for piece in pieces[1:]:  # the context starts at a paragraph start
+        assert piece.start == 0 or text[piece.start - 1] == "\n"
+
+
+def test_pieces_inside_a_paragraph_cut_at_sentence_ends() -> None:
+    text = " ".join(PARAGRAPHS * 4)
+    pieces = plan_pieces(text, 200, 60)
+    for piece in pieces[:-1]:
+        assert text[: piece.own_end].rstrip()[-1] in ".!?", text[piece.own_end - 20 : piece.own_end]
+        assert piece.end > piece.own_end  # the attribution after a cut is in the context
 
 
 def test_long_document_processed_in_chunks(nlp: Any) -> None:

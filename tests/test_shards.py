@@ -209,7 +209,9 @@ def test_gzip_readers_name_bad_lines_and_damage(tmp_path: Path) -> None:
     annotated = list(iter_gzip_annotated_documents(path))
     assert [i.id for i in annotated if isinstance(i, Document)] == ["a"]
     # a truncated stream: the lines before the damage, then one error without a line
-    data = gzip.compress(("\n".join([good] * 50) + "\n").encode("utf-8"))
+    # (distinct ids: a repeated id is reported too, since issue 9)
+    many = [json.dumps({"id": f"a{k}", "text": "“Yes,” he said."}) for k in range(50)]
+    data = gzip.compress(("\n".join(many) + "\n").encode("utf-8"))
     path.write_bytes(data[: len(data) - 12])
     items = list(iter_gzip_input_documents(path))
     assert isinstance(items[-1], InputError) and items[-1].line is None

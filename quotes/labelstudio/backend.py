@@ -4,35 +4,64 @@ Speaks the protocol of Label Studio's ``ml`` app (see its ``api_connector``):
 ``GET /health``, ``POST /setup`` (returns the model version), ``POST /predict``
 (``{"tasks": [...]}`` in, ``{"results": [one prediction per task]}`` out),
 ``POST /webhook`` (events; nothing to train, acknowledged) plus ``GET
-/versions`` and ``POST /validate``. The spaCy pipeline loads once at startup.
-Request bodies are never logged: ``/setup`` carries the project owner's token.
+/versions`` and ``POST /validate``. Request bodies are never logged: ``/setup``
+carries the project owner's token.
+
+One request cannot stall the server (:class:`ServeSettings`):
+
+* extraction runs off the event loop, in a bounded pool of worker threads,
+  each with its own pipeline (spaCy pipelines are not documented as
+  thread-safe); a request waits for a free worker, and beyond ``queue``
+  waiting requests the answer is 503; ``/health`` never waits;
+* a request body over ``max_request_bytes`` is refused with 413;
+* each task is one document under ``limits``: a text over ``max_chars``, a
+  task over its time budget, a malformed task, or one the rules fail on gets
+  an error object in its place while the others get predictions;
+* ``/docs``, ``/redoc`` and ``/openapi.json`` are off unless asked for;
+* with a token, every route but ``/health`` wants ``Authorization: Bearer
+  TOKEN`` or HTTP Basic with the token as password (what Label Studio's
+  "Basic auth" connection settings send).
+
+The pipelines sit behind :class:`ModelSlot`: a request takes the current
+model once and keeps it, so a new model version can be swapped in while
+requests run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
+import hmac
+import ipaddress
+import json
 import logging
+import queue
 import threading
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 
+from ..pieces import SERVE_MAX_CHARS, SERVE_MAX_REQUEST_BYTES, SERVE_TASK_SECONDS, Limits
 from ..types import Document
-from .config import TEXT_KEY, config_problems
+from .config import SERVE_TOKEN_ENV, TEXT_KEY, config_problems
 from .convert import prediction_for
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-# FastAPI reads the route annotations at run time: ``Body`` must be a module name
-JsonBody = Annotated[dict[str, Any], Body()]
 
 MODEL_CLASS = "quotes"
 logger = logging.getLogger("quotes.serve")
 
 
 def predict_tasks(
-    tasks: Sequence[Mapping[str, Any]], nlp: Language, model_version: str
+    tasks: Sequence[Any], nlp: Language, model_version: str, limits: Limits | None = None
 ) -> list[dict[str, Any]]:
     """One prediction per task, in order; a task that cannot be processed gets an error object.
 
@@ -54,7 +83,9 @@ def predict_tasks(
         else:
             errors[i] = f'task data has no string "{TEXT_KEY}"; import tasks with a text field'
     failures: list[InputError] = []
-    found = {int(doc.id): doc for doc in extract_documents(docs, nlp, errors=failures)}
+    found = {
+        int(doc.id): doc for doc in extract_documents(docs, nlp, errors=failures, limits=limits)
+    }
     for failure in failures:
         errors[int(failure.source)] = failure.message
     out = []
@@ -69,50 +100,290 @@ def predict_tasks(
     return out
 
 
-def create_app(nlp: Language, model_version: str) -> FastAPI:
-    """The backend's FastAPI app over an already loaded pipeline."""
-    app = FastAPI(title="quotes ML backend", version=model_version)
-    # spaCy pipelines are not documented as thread-safe; FastAPI runs sync routes in threads
-    lock = threading.Lock()
+def task_error(task: Any, reason: str, model_version: str) -> dict[str, Any]:
+    """The answer for a task that gets no prediction: no ``result`` key, so Label
+    Studio stores nothing for it (and logs the answer)."""
+    task_id = task.get("id") if isinstance(task, Mapping) else None
+    logger.warning("predict: task %s: %s; no prediction", task_id, reason)
+    return {"model_version": model_version, "task": task_id, "error": reason}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What ``quotes serve`` allows one request (see the module docstring)."""
+
+    workers: int = 2
+    queue: int = 8
+    max_request_bytes: int = SERVE_MAX_REQUEST_BYTES
+    limits: Limits = field(
+        default_factory=lambda: Limits(max_chars=SERVE_MAX_CHARS, time_budget=SERVE_TASK_SECONDS)
+    )
+    docs: bool = False
+    auth_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers < 1 or self.queue < 0 or self.max_request_bytes < 1:
+            raise ValueError(
+                "workers and the request size must be positive, the queue not negative"
+            )
+
+
+class LoadedModel:
+    """One model version: its pipelines (one per worker) and its version name."""
+
+    def __init__(self, pipelines: Sequence[Language], version: str) -> None:
+        if not pipelines:
+            raise ValueError("a model needs at least one pipeline")
+        self.version = version
+        self._free: queue.Queue[Language] = queue.Queue()
+        for nlp in pipelines:
+            self._free.put(nlp)
+
+    @contextmanager
+    def pipeline(self) -> Iterator[Language]:
+        """A pipeline no other worker is using, for the time of the block."""
+        nlp = self._free.get()
+        try:
+            yield nlp
+        finally:
+            self._free.put(nlp)
+
+
+class ModelSlot:
+    """The model ``quotes serve`` predicts with, replaceable while requests run:
+    each request takes :meth:`current` once and keeps it to the end."""
+
+    def __init__(self, model: LoadedModel) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+
+    def current(self) -> LoadedModel:
+        with self._lock:
+            return self._model
+
+    def replace(self, model: LoadedModel) -> LoadedModel:
+        """Swap in ``model`` for the requests that start from now on; returns the old one."""
+        with self._lock:
+            old, self._model = self._model, model
+        return old
+
+
+class _BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes gets 413, whether it
+    announces its length or streams it (then the app sees the client leave)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit, send)
+            return
+        received = 0
+        started = refused = False
+
+        async def counted() -> Any:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message.get("type") == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    refused = True
+                    if not started:
+                        await _too_large(self.limit, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is the answer
+            started = started or message.get("type") == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted, watched)
+
+
+async def _too_large(limit: int, send: Any) -> None:
+    body = json.dumps({"detail": f"request body over {limit} bytes; send fewer or shorter tasks"})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+class _AsciiJSON(JSONResponse):
+    """JSON with non-ASCII escaped: a text with a lone surrogate (valid JSON
+    escapes, invalid UTF-8) cannot make the answer fail."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def _authorized(header: str, token: str) -> bool:
+    """``Bearer TOKEN``, or HTTP Basic with the token as password (any user name)."""
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer":
+        return hmac.compare_digest(value.encode(), token.encode())
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(decoded.partition(":")[2].encode(), token.encode())
+    return False
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or 400 naming what is wrong with it."""
+    body = await request.body()
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, "the body is not JSON; send a JSON object") from None
+    if not isinstance(payload, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    return payload
+
+
+def create_app(
+    models: Language | ModelSlot,
+    model_version: str | None = None,
+    settings: ServeSettings | None = None,
+) -> FastAPI:
+    """The backend's FastAPI app over already loaded pipelines: a :class:`ModelSlot`,
+    or one pipeline (then one worker) and its ``model_version``."""
+    settings = settings or ServeSettings()
+    if not isinstance(models, ModelSlot):
+        models = ModelSlot(LoadedModel([models], model_version or MODEL_CLASS))
+    slot = models
+    pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="quotes-predict")
+    admitted = threading.BoundedSemaphore(settings.workers + settings.queue)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="quotes ML backend",
+        version=slot.current().version,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
+        openapi_url="/openapi.json" if settings.docs else None,
+        default_response_class=_AsciiJSON,
+        lifespan=lifespan,
+    )
+    app.state.models = slot
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        token = settings.auth_token
+        if (
+            token
+            and request.url.path not in ("/health", "/")
+            and not _authorized(request.headers.get("authorization", ""), token)
+        ):
+            return _AsciiJSON(
+                {"detail": "missing or wrong token; send Authorization: Bearer TOKEN"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer, Basic realm="quotes"'},
+            )
+        try:
+            return await call_next(request)
+        except ClientDisconnect:  # (or a body cut off at its size limit)
+            return _AsciiJSON({"detail": "the request body did not arrive"}, status_code=400)
+        except Exception:  # the server answers and stays up, whatever a request holds
+            logger.exception("request to %s failed", request.url.path)
+            return _AsciiJSON({"detail": "internal error; see the server log"}, status_code=500)
 
     @app.get("/health")
     @app.get("/")
-    def health() -> dict[str, Any]:
-        return {"status": "UP", "model_class": MODEL_CLASS, "model_version": model_version}
+    async def health() -> dict[str, Any]:
+        version = slot.current().version
+        return {"status": "UP", "model_class": MODEL_CLASS, "model_version": version}
 
     @app.post("/setup")
-    def setup(payload: JsonBody) -> dict[str, Any]:
-        problems = config_problems(str(payload.get("schema") or ""))
+    async def setup(request: Request) -> dict[str, Any]:
+        payload = await _json_object(request)
+        schema = payload.get("schema")
+        problems = await asyncio.to_thread(
+            config_problems, schema if isinstance(schema, str) else ""
+        )
         if problems:
             raise HTTPException(400, f"incompatible labeling config: {problems[0]}")
-        return {"model_version": model_version}
+        return {"model_version": slot.current().version}
 
     @app.post("/validate")
-    def validate(payload: JsonBody) -> dict[str, Any]:
-        problems = config_problems(str(payload.get("config") or ""))
+    async def validate(request: Request) -> dict[str, Any]:
+        payload = await _json_object(request)
+        config = payload.get("config")
+        problems = await asyncio.to_thread(
+            config_problems, config if isinstance(config, str) else ""
+        )
         if problems:
             raise HTTPException(422, f"incompatible labeling config: {problems[0]}")
         return {"status": "ok"}
 
     @app.get("/versions")
-    def versions() -> dict[str, Any]:
-        return {"versions": [model_version]}
+    async def versions() -> dict[str, Any]:
+        return {"versions": [slot.current().version]}
 
     @app.post("/predict")
-    def predict(payload: JsonBody) -> dict[str, Any]:
+    async def predict(request: Request) -> dict[str, Any]:
+        payload = await _json_object(request)
         tasks = payload.get("tasks")
         if not isinstance(tasks, list):
             raise HTTPException(422, 'the request needs a "tasks" list')
-        with lock:
-            results = predict_tasks(tasks, nlp, model_version)
-        return {"results": results, "model_version": model_version}
+        if not admitted.acquire(blocking=False):
+            raise HTTPException(503, "busy: every worker and queue place is taken; retry later")
+        try:
+            model = slot.current()
+
+            def run() -> list[dict[str, Any]]:
+                with model.pipeline() as nlp:
+                    return predict_tasks(tasks, nlp, model.version, settings.limits)
+
+            results = await asyncio.get_running_loop().run_in_executor(pool, run)
+        finally:
+            admitted.release()
+        return {"results": results, "model_version": model.version}
 
     @app.post("/webhook")
-    def webhook(payload: JsonBody) -> dict[str, Any]:
+    async def webhook(request: Request) -> dict[str, Any]:
+        payload = await _json_object(request)
         # rules do not learn from annotations: acknowledge every event
-        return {"status": "ok", "action": payload.get("action"), "model_version": model_version}
+        action = payload.get("action")
+        return {
+            "status": "ok",
+            "action": action if isinstance(action, str) else None,
+            "model_version": slot.current().version,
+        }
 
+    app.add_middleware(_BodyLimit, limit=settings.max_request_bytes)  # outermost: first to run
     return app
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.1, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def run_server(
@@ -120,13 +391,24 @@ def run_server(
     port: int = 9090,
     model: str | None = None,
     model_version: str | None = None,
+    settings: ServeSettings | None = None,
 ) -> None:
-    """Load the pipeline once and serve the backend until interrupted."""
+    """Load one pipeline per worker and serve the backend until interrupted."""
+    import sys
+
     import uvicorn
 
     from ..pipeline import load_pipeline
     from .client import default_model_version
 
-    nlp = load_pipeline(model)
+    settings = settings or ServeSettings()
+    if not settings.auth_token and not is_loopback(host):
+        print(
+            f"quotes: warning: serving on {host} without a token: anyone who can reach port"
+            f" {port} can use this backend; pass --auth-token or set {SERVE_TOKEN_ENV}",
+            file=sys.stderr,
+        )
+    pipelines = [load_pipeline(model) for _ in range(settings.workers)]
     version = model_version or default_model_version(model)
-    uvicorn.run(create_app(nlp, version), host=host, port=port, log_level="info")
+    slot = ModelSlot(LoadedModel(pipelines, version))
+    uvicorn.run(create_app(slot, settings=settings), host=host, port=port, log_level="info")

@@ -472,14 +472,21 @@ def annotator_file(directory: str | Path, annotator: str) -> Path:
     return Path(directory) / f"{safe}.jsonl"
 
 
-def write_pull(result: PullResult, output: str | Path, annotations: str = "latest") -> list[Path]:
+def write_pull(
+    result: PullResult,
+    output: str | Path,
+    annotations: str = "latest",
+    *,
+    allow_empty: bool = False,
+) -> list[Path]:
     """Write a pull's gold: one JSONL file (``latest``, ``ground-truth``), or one file per
     annotator in the directory ``output`` (``all``). Each file is written atomically;
-    nothing is written (and the old files stay) when there is no document."""
+    nothing is written (and the old files stay) when there is no document, unless
+    ``allow_empty`` (then an empty gold file is written)."""
     if annotations != "all":
-        if not result.documents:
+        if not result.documents and not allow_empty:
             return []
-        with atomic_writer(output) as handle:
+        with atomic_writer(output, allow_empty=allow_empty) as handle:
             for doc in result.documents:
                 handle.write(dump_json_line(doc.to_dict()) + "\n")
         return [Path(output)]

@@ -32,6 +32,9 @@ __all__ = [
     "SPEAKER_LABEL",
 ]
 
+#: Environment variable with the token ``quotes serve`` requires (else --auth-token).
+SERVE_TOKEN_ENV = "QUOTES_SERVE_TOKEN"
+
 #: The ``<Text>`` object tag that holds the article.
 TEXT_TAG = "text"
 #: The task data key of the article text (``value="$text"``).

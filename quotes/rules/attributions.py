@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.tokens import Doc, Token
 
@@ -23,10 +24,10 @@ from .text import (
     SUBJECTS,
     VERB_POS,
     char_span,
+    children,
+    doc_index,
     doc_text,
-    paragraph_end,
     token_range_span,
-    word_count,
 )
 
 NOT_SOURCES = frozenset(
@@ -59,54 +60,62 @@ class Attribution:
 
 
 def _source_of(verb: Token) -> Token | None:
-    """The speaker head of a cue verb.
+    """The speaker head of a cue verb (once per verb and document: inheriting
+    climbs chains of verbs, ", saying ..., adding ..., noting ...")."""
+    index = doc_index(verb.doc)
+    found = index.cached("source-of", verb.i, lambda: _find_source_of(verb))
+    return None if found is None else verb.doc[found]
+
+
+def _find_source_of(verb: Token) -> int | None:
+    """The index of the speaker head of a cue verb.
 
     - subject: "Peskov said ..." → Peskov
     - agent of a passive: "... was announced by the ministry" → ministry
     - inherited through coordination or participles: "Kirby informed Xi ...,
       and complained that ..." / "Wang became evasive, saying that ..." → Kirby / Wang
     """
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ in ("nsubj", "csubj") and child.tag_ not in ("EX",):
             # "Mr Kuleba, who in turn said ..." → Kuleba
             if child.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
-                return verb.head
-            return child
+                return verb.head.i
+            return child.i
     # "... the Harbour Gazette Lind said that": a misparsed name right before
     # the cue is its subject when the cue has none
     # (the tagger also reads '“...,” Okafor said' as an auxiliary "Okafor")
-    if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
+    if not any(c.dep_ in SUBJECTS for c in children(verb)) and verb.i > 0:
         prev = verb.doc[verb.i - 1]
         named = prev.ent_type_ in ("PERSON", "ORG") or (
             prev.is_title and prev.pos_ in ("PROPN", "AUX") and not prev.is_sent_start
         )
         if named and prev.dep_ in ("pobj", "compound", "dobj", "aux", "npadvmod", "nmod", "advmod"):
-            return prev
+            return prev.i
     # '“Not today!” shouted coach Mia Holt': after a quote, the inverted
     # subject may be read as an object
-    if not any(c.dep_ in SUBJECTS for c in verb.children) and verb.i > 0:
+    if not any(c.dep_ in SUBJECTS for c in children(verb)) and verb.i > 0:
         before = verb.doc[verb.i - 1]
         after_quote = before.text in CLOSING_MARKS or (
             before.text in ",—–" and verb.i > 1 and verb.doc[verb.i - 2].text in CLOSING_MARKS
         )
         if after_quote:
-            for child in verb.children:
+            for child in children(verb):
                 if (
                     child.i > verb.i
                     and child.dep_ in ("dobj", "attr", "npadvmod", "oprd")
                     and (child.ent_type_ in ("PERSON", "ORG") or child.pos_ == "PROPN")
                 ):
-                    return child
+                    return child.i
     # "he was quoted as saying": the passive subject of "quote" is the source
     if verb.lemma_ == "quote":
-        for child in verb.children:
+        for child in children(verb):
             if child.dep_ == "nsubjpass":
-                return child
-    for child in verb.children:
+                return child.i
+    for child in children(verb):
         if child.dep_ == "agent":
-            for pobj in child.children:
+            for pobj in children(child):
                 if pobj.dep_ == "pobj":
-                    return pobj
+                    return pobj.i
     # "a position paper calling for ...": the noun a participle describes;
     # "China’s proposals called for talks." misparsed as a reduced relative
     # of a verbless sentence: the noun is the subject
@@ -115,19 +124,23 @@ def _source_of(verb: Token) -> Token | None:
         and verb.head.pos_ in ("NOUN", "PROPN")
         and (verb.tag_ == "VBG" or verb.head.dep_ == "ROOT")
     ):
-        return verb.head
+        return verb.head.i
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
         # "met Kuleba to call for talks" (purpose) and "..., saying" inherit the subject
-        purpose = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        purpose = any(c.dep_ == "aux" and c.lower_ == "to" for c in children(verb))
         if verb.dep_ == "advcl" and verb.tag_ != "VBG" and not purpose:
             return None
-        return _source_of(verb.head) if verb.head.pos_ in VERB_POS else None
+        return _index(_source_of(verb.head)) if verb.head.pos_ in VERB_POS else None
     # "..., claiming that ..." hung under a noun: the nearest clause's subject
     if verb.tag_ == "VBG":
-        for ancestor in list(verb.ancestors)[:4]:
+        for ancestor in islice(verb.ancestors, 4):
             if ancestor.pos_ in VERB_POS:
-                return _source_of(ancestor)
+                return _index(_source_of(ancestor))
     return None
+
+
+def _index(token: Token | None) -> int | None:
+    return None if token is None else token.i
 
 
 def _is_pronoun_it(token: Token) -> bool:
@@ -140,8 +153,8 @@ def _cue_source(tok: Token) -> Token | None:
     # "issued a memo Monday saying that ...": a date is no source; the
     # clause's subject is
     if source is not None and source.ent_type_ in ("DATE", "TIME"):
-        verbs = [a for a in source.ancestors if a.pos_ in VERB_POS]
-        source = _source_of(verbs[0]) if verbs else None
+        verb = next((a for a in source.ancestors if a.pos_ in VERB_POS), None)
+        source = _source_of(verb) if verb is not None else None
     if source is not None and _is_pronoun_it(source) and source.dep_ != "nsubj":
         source = None
     # "That supported ...", "any of them called ...": not a source of words
@@ -154,7 +167,7 @@ def reports_nothing(tok: Token, verb: CueVerb, source: Token | None) -> bool:
     """A cue that reports no speech, whatever its clause says (the guidelines'
     exclusions, shared by the rules and the model)."""
     # "did not say that ...", "never claimed ...": a negated cue reports nothing
-    if any(c.dep_ == "neg" for c in tok.children) or (tok.is_upper and len(tok) > 1):
+    if any(c.dep_ == "neg" for c in children(tok)) or (tok.is_upper and len(tok) > 1):
         return True
     # "declined to criticize", "refused to comment": nothing was said
     if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
@@ -175,7 +188,7 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
         return None
     cue = CharSpan.of(doc_text(doc), tok.idx, tok.idx + len(tok))
     # particle verbs: "pointed out", "called for"
-    for child in tok.children:
+    for child in children(tok):
         if child.dep_ == "prt" and child.i == tok.i + 1:
             cue = CharSpan.of(doc_text(doc), tok.idx, child.idx + len(child))
     found = next(
@@ -233,8 +246,8 @@ def _according_to_frame(doc: Doc, tok: Token, length: int = 2) -> Attribution | 
     nxt = doc[tok.i + length - 1] if tok.i + length - 1 < len(doc) else None
     if nxt is None or (length == 2 and tok.lower_ == "according" and nxt.lower_ != "to"):
         return None
-    pobjs = [c for c in nxt.children if c.dep_ == "pobj"] or [
-        c for c in tok.children if c.dep_ == "pobj"
+    pobjs = [c for c in children(nxt) if c.dep_ == "pobj"] or [
+        c for c in children(tok) if c.dep_ == "pobj"
     ]
     if not pobjs:
         return None
@@ -242,13 +255,13 @@ def _according_to_frame(doc: Doc, tok: Token, length: int = 2) -> Attribution | 
     cue = CharSpan.of(doc_text(doc), tok.idx, nxt.idx + len(nxt))
     clause = tok.head
     pp_first, pp_last = tok.left_edge.i, max(tok.right_edge.i, nxt.right_edge.i)
-    sent = tok.sent
-    if pp_first <= sent.start + 1:
+    sent_start, sent_end = doc_index(doc).sentence_of(tok.i)  # Token.sent walks the sentence
+    if pp_first <= sent_start + 1:
         # "According to X, C": content follows the phrase to the sentence end
-        content = token_range_span(doc, pp_last + 1, sent.end - 1)
+        content = token_range_span(doc, pp_last + 1, sent_end - 1)
     else:
-        first = clause.left_edge.i if clause.i < tok.i else sent.start
-        first = max(first, sent.start)
+        first = clause.left_edge.i if clause.i < tok.i else sent_start
+        first = max(first, sent_start)
         content = token_range_span(doc, first, pp_first - 1)
     content = _clip_to_paragraph(doc, content, cue)
     if content is None:
@@ -264,14 +277,14 @@ def _clip_to_paragraph(
     the next paragraph)."""
     if content is None:
         return None
-    text = doc_text(doc)
-    para_start = text.rfind("\n", 0, cue.start) + 1
-    para_end = paragraph_end(doc, cue.end)
+    index = doc_index(doc)
+    para_start = index.paragraph_start(cue.start)
+    para_end = index.paragraph_end(cue.end)
     start, end = max(content.start, para_start), min(content.end, para_end)
     if start < cue.end and end > cue.start:
         return None
     clipped = char_span(doc, start, end) if end > start else None
-    if clipped is None or word_count(clipped.text) < min_words:
+    if clipped is None or index.word_count(clipped.start, clipped.end) < min_words:
         return None
     return clipped
 
@@ -285,10 +298,10 @@ def _noun_frame(doc: Doc, tok: Token) -> Attribution | None:
     """
     clauses = [
         c
-        for c in tok.children
+        for c in children(tok)
         if c.dep_ in ("acl", "ccomp", "relcl")
         and c.i > tok.i
-        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in children(c))
     ]
     verb = tok.head
     if not clauses or tok.dep_ not in ("dobj", "pobj") or verb.pos_ not in VERB_POS:
@@ -296,7 +309,7 @@ def _noun_frame(doc: Doc, tok: Token) -> Attribution | None:
     if tok.dep_ == "pobj":
         verb = verb.head
     source = _cue_source(verb) if verb.pos_ in VERB_POS else None
-    if source is None or any(c.dep_ == "neg" for c in verb.children):
+    if source is None or any(c.dep_ == "neg" for c in children(verb)):
         return None
     # "He rejected the claim that the plan failed": the claim is someone else's
     if verb.lemma_ in DENIALS:
@@ -315,7 +328,10 @@ def find_attributions(
     """Every attribution frame of ``doc`` whose cue is outside quotation marks."""
     starts = [s for s, _ in inside_marks]
     found: list[Attribution] = []
+    index = doc_index(doc)
     for tok in doc:
+        if tok.i % 512 == 0:
+            index.check()
         # cues inside a quotation belong to the quoted speaker's words
         k = bisect.bisect_right(starts, tok.idx) - 1
         if k >= 0 and inside_marks[k][0] <= tok.idx < inside_marks[k][1]:

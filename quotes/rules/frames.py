@@ -7,6 +7,7 @@ decides. Which frames a verb takes is data: the tags of ``data/cue_verbs.txt``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -20,10 +21,11 @@ from .text import (
     SUBJECTS,
     VERB_POS,
     char_span,
+    children,
+    doc_index,
     doc_text,
     paragraph_end,
     token_range_span,
-    word_count,
 )
 
 QUESTION_WORDS = frozenset({"whether", "if", "what", "how", "why", "when", "where", "who", "which"})
@@ -75,10 +77,10 @@ def _without_adjuncts(doc: Doc, head: Token, last: int) -> int:
     "described Putin as his best friend in 2019" → "... his best friend";
     "proclaimed “unlimited friendship” at the opening" → "“unlimited friendship”"
     """
-    for child in sorted(head.children, key=lambda c: c.i):
+    for child in sorted(children(head), key=lambda c: c.i):
         if child.i <= head.i or child.dep_ != "prep" or child.right_edge.i != last:
             continue
-        objects = [c for c in child.children if c.dep_ == "pobj"]
+        objects = [c for c in children(child) if c.dep_ == "pobj"]
         timely = any(o.ent_type_ in ("DATE", "TIME", "EVENT") for o in objects)
         if child.lower_ in ("at", "during", "since") or timely:
             end = child.i - 1
@@ -101,9 +103,9 @@ def _colon_follows(doc: Doc, tok: Token) -> bool:
 
 def _prepositional_object(tok: Token, prepositions: frozenset[str]) -> Token | None:
     """The object of the cue's preposition: "called for [peace talks]"."""
-    for child in tok.children:
+    for child in children(tok):
         if child.dep_ in ("prep", "prt") and child.lower_ in prepositions and child.i > tok.i:
-            for grandchild in child.children:
+            for grandchild in children(child):
                 if grandchild.dep_ in ("pobj", "pcomp"):
                     return grandchild
     return None
@@ -111,7 +113,7 @@ def _prepositional_object(tok: Token, prepositions: frozenset[str]) -> Token | N
 
 def _set_off(doc: Doc, cue: Token) -> bool:
     """The attribution is set off by a comma or dash: "A, X said, B"."""
-    first = min(t.i for t in cue.subtree)
+    first = cue.left_edge.i  # the first token of its subtree, without walking it
     if doc[first].text in ",—–":
         return True
     prev = first - 1
@@ -127,20 +129,20 @@ def _pieces_around(doc: Doc, clause: Token, cue: Token) -> list[CharSpan]:
     "The ferry was a lifeline" and "until the storms came"; "Putin will meet Xi,
     Peskov said." → "Putin will meet Xi". The longer piece comes first.
     """
-    attr = [t.i for t in cue.subtree]
-    attr_start, attr_end = min(attr), max(attr)
+    attr_start, attr_end = cue.left_edge.i, cue.right_edge.i
     left = token_range_span(doc, clause.left_edge.i, attr_start - 1)
     right = (
         token_range_span(doc, attr_end + 1, clause.right_edge.i)
         if clause.right_edge.i > attr_end
         else None
     )
-    if left is not None and word_count(left.text) < 1:
+    index = doc_index(doc)
+    if left is not None and index.word_count(left.start, left.end) < 1:
         left = None
-    if right is not None and word_count(right.text) < 2:
+    if right is not None and index.word_count(right.start, right.end) < 2:
         right = None
     pieces = [p for p in (left, right) if p is not None]
-    if not pieces or sum(word_count(p.text) for p in pieces) < 3:
+    if not pieces or sum(index.word_count(p.start, p.end) for p in pieces) < 3:
         return []
     return sorted(pieces, key=len, reverse=True)
 
@@ -151,21 +153,25 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
     "Putin will meet Xi on Monday, Peskov said." → yes (", Peskov said")
     "... lethal assistance, a charge Beijing denies." → no ("a charge" is an object)
     """
-    source_tokens = {t.i for t in source.subtree} if source is not None else set()
+    index = doc_index(doc)
+
+    def in_source(i: int) -> bool:
+        return source is not None and index.in_subtree(source.i, i)
+
     seen_punct = False
     for t in doc[clause_end + 1 : cue.i]:
         if t.is_punct or t.is_space:
             seen_punct = seen_punct or t.text in ",—–:;" or t.text in CLOSING_MARKS
             continue
-        if t.i in source_tokens:
+        if in_source(t.i):
             continue
         if t.head == cue and t.dep_ in ("advmod", "npadvmod", "aux", "neg", "prep"):
             continue
-        if t.head.i in source_tokens or (t.head == cue and t.dep_ == "pobj"):
+        if in_source(t.head.i) or (t.head == cue and t.dep_ == "pobj"):
             continue
         # "..., Peskov said on Friday": prepositional modifiers of the cue
         if (
-            any(a.i == cue.i for a in t.ancestors)
+            index.is_ancestor(cue.i, t.i)
             and t.dep_ in ("pobj", "det", "compound", "amod")
             and t.head.dep_ == "prep"
         ):
@@ -177,13 +183,18 @@ def _separated(doc: Doc, clause_end: int, cue: Token, source: Token | None) -> b
 def _is_attributed_clause(head: Token, lexicon: CueLexicon) -> bool:
     """A clause that is itself an attribution: "Zelensky said he wanted ..."
     cannot be the content of a later "..., he said"."""
-    verb = lexicon.verb(head.lemma_, head.text)
-    return (
-        verb is not None
-        and not (verb.weak or verb.mental or verb.direct_only)
-        and any(c.dep_ in SUBJECTS for c in head.children)
-        and any(c.dep_ in ("ccomp", "xcomp") and c.i > head.i for c in head.children)
-    )
+
+    def compute() -> bool:
+        verb = lexicon.verb(head.lemma_, head.text)
+        return (
+            verb is not None
+            and not (verb.weak or verb.mental or verb.direct_only)
+            and any(c.dep_ in SUBJECTS for c in children(head))
+            and any(c.dep_ in ("ccomp", "xcomp") and c.i > head.i for c in children(head))
+        )
+
+    # once per head: many cues can hang under one clause ("A, he said, B, she said")
+    return doc_index(head.doc).cached("attributed-clause", head.i, compute)
 
 
 def is_statement(doc: Doc, content: CharSpan | None, questions: bool = False) -> bool:
@@ -209,11 +220,17 @@ def is_statement(doc: Doc, content: CharSpan | None, questions: bool = False) ->
     )
     if opens_question and "that" not in before and not questions:
         return False
-    return any(
-        t.tag_ in FINITE_TAGS
-        # the tagger reads "that claim smacked of" as a participle
-        or (t.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in t.children))
-        for t in span
+    # running counts instead of a walk over the span: contents can nest
+    # ("A said B said C said ..."), and each would walk the rest of the text
+    finite = doc_index(doc).prefix("finite", _finite)
+    return finite[span.end] > finite[span.start]
+
+
+def _finite(t: Token) -> bool:
+    """A finite verb, or a participle with its own subject (the tagger reads
+    "that claim smacked of" as a participle)."""
+    return t.tag_ in FINITE_TAGS or (
+        t.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in children(t))
     )
 
 
@@ -243,13 +260,13 @@ def _complement_frame(
     An unmarked "advcl" with a subject is a misparsed complement: "Lind said
     after the hearing she would not resign ...".
     """
-    for c in tok.children:
+    for c in children(tok):
         if c.i > tok.i and (
             c.dep_ == "ccomp"
             or (
                 c.dep_ == "advcl"
-                and not any(m.dep_ == "mark" for m in c.children)
-                and any(m.dep_ == "nsubj" for m in c.children)
+                and not any(m.dep_ == "mark" for m in children(c))
+                and any(m.dep_ == "nsubj" for m in children(c))
                 and c.tag_ in FINITE_TAGS | {"VB"}
             )
         ):
@@ -276,20 +293,21 @@ def _misparsed_complement_frame(
     """
     if verb.direct_only:
         return None
-    for c in tok.children:
+    index = doc_index(doc)
+    for c in children(tok):
         if (
             c.dep_ == "xcomp"
             and c.i == tok.i + 1
             and c.tag_ == "VBG"
-            and not any(a.dep_ == "aux" for a in c.children)
-            and any(t.tag_ in FINITE_TAGS for t in c.subtree)
+            and not any(a.dep_ == "aux" for a in children(c))
+            and index.subtree_count("finite-tag", _finite_tag, c.i) > 0
         ):
             return Content(token_range_span(doc, c.i, c.right_edge.i))
         if c.dep_ == "prep" and c.i > tok.i:
-            for pobj in c.children:
-                for clause in pobj.children:
+            for pobj in children(c):
+                for clause in children(pobj):
                     if clause.dep_ in ("acl", "relcl", "ccomp") and any(
-                        m.dep_ == "mark" and m.lower_ == "that" for m in clause.children
+                        m.dep_ == "mark" and m.lower_ == "that" for m in children(clause)
                     ):
                         return Content(clause_content(doc, clause))
     head = tok.head
@@ -298,13 +316,34 @@ def _misparsed_complement_frame(
         and tok.tag_ in FINITE_TAGS
         and head.i > tok.i
         and head.pos_ in VERB_POS
-        and any(c.dep_ in SUBJECTS and c.i > tok.i for c in head.children)
-        and not any(t.is_punct and t.text in ",—–" for t in doc[tok.i : head.i])
     ):
-        # from the clause's subject on: "told Ruiz she trusted him" → "she trusted him"
-        first = min(c.left_edge.i for c in head.children if c.dep_ in SUBJECTS and c.i > tok.i)
-        return Content(token_range_span(doc, first, head.right_edge.i))
+        # (tables per document: many cues can hang under one head)
+        subjects, first_edges = index.cached("later-subjects", head.i, lambda: _subjects(head))
+        k = bisect_right(subjects, tok.i)
+        commas = index.prefix("comma-or-dash", _comma_or_dash)
+        if k < len(subjects) and commas[head.i] == commas[tok.i]:
+            # from the clause's subject on: "told Ruiz she trusted him" → "she trusted him"
+            return Content(token_range_span(doc, first_edges[k], head.right_edge.i))
     return None
+
+
+def _finite_tag(t: Token) -> bool:
+    return t.tag_ in FINITE_TAGS
+
+
+def _comma_or_dash(t: Token) -> bool:
+    return t.is_punct and t.text in ",—–"
+
+
+def _subjects(head: Token) -> tuple[list[int], list[int]]:
+    """The subject children of ``head`` in order, and for each the first token
+    of it or of any later subject (``min`` of their left edges from there on)."""
+    found = sorted((c.i, c.left_edge.i) for c in children(head) if c.dep_ in SUBJECTS)
+    positions = [i for i, _ in found]
+    edges = [edge for _, edge in found]
+    for k in range(len(edges) - 2, -1, -1):
+        edges[k] = min(edges[k], edges[k + 1])
+    return positions, edges
 
 
 def _preceding_clause_frame(
@@ -313,7 +352,7 @@ def _preceding_clause_frame(
     """ "C, X said.": the complement comes first, set off by punctuation."""
     if tok.dep_ == "relcl":
         return None
-    earlier = [c for c in tok.children if c.dep_ == "ccomp" and c.i < tok.i]
+    earlier = [c for c in children(tok) if c.dep_ == "ccomp" and c.i < tok.i]
     if (
         earlier
         and _separated(doc, earlier[0].right_edge.i, tok, source)
@@ -330,7 +369,7 @@ def _parenthetical_frame(
     if (
         tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
         and tok.tag_ in FINITE_TAGS
-        and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in tok.children)
+        and not any(c.dep_ in ("mark", "ccomp", "dobj", "xcomp") for c in children(tok))
         and tok.head.pos_ in VERB_POS
         and source is not None
         and _set_off(doc, tok)
@@ -347,11 +386,11 @@ def _infinitive_frame(
     """ "X urged Kiev and Moscow to resume talks": the infinitive, addressee left out."""
     if not verb.takes_infinitive:
         return None
-    for c in tok.children:
+    for c in children(tok):
         if (
             c.dep_ in ("xcomp", "ccomp")
             and c.i > tok.i
-            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in children(c))
         ):
             last = _without_adjuncts(doc, c, c.right_edge.i)
             return Content(token_range_span(doc, c.left_edge.i, last), "indirect-infinitive")
@@ -374,7 +413,7 @@ def _prepositional_frame(
     # cue is the verb alone (the addressee is neither cue nor content, S1)
     if any(
         c.dep_ in ("dobj", "dative") and tok.i < c.i < prep.i and is_listener(verb, c)
-        for c in tok.children
+        for c in children(tok)
     ):
         cue_end = tok.idx + len(tok)
     return Content(
@@ -395,10 +434,10 @@ def _object_frame(
     if (
         not verb.takes_object
         or source is None
-        or any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
+        or any(c.dep_ == "aux" and c.tag_ == "MD" for c in children(tok))
     ):
         return None
-    objects = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i]
+    objects = [c for c in children(tok) if c.dep_ == "dobj" and c.i > tok.i]
     if not objects or objects[0].lower_.endswith(("self", "selves")):
         return None
     obj = objects[0]
@@ -406,7 +445,7 @@ def _object_frame(
         return Content(None)
     own_end = _without_adjuncts(doc, obj, obj.right_edge.i)
     last = own_end
-    for child in tok.children:
+    for child in children(tok):
         if child.i > obj.i and (
             child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ in ("as", "of", "for"))
         ):

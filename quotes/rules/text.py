@@ -4,15 +4,42 @@ the text helpers every pass uses (trimming, token ranges as character spans).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import cast
-
 from spacy.tokens import Doc
 
+from ..doc_index import (
+    EDGE_PUNCT,
+    DocIndex,
+    FirstAbove,
+    children,
+    doc_index,
+    doc_text,
+    reading,
+)
 from ..marks import CLOSING_MARKS, OPENING_MARKS, QUOTE_MARKS
 from ..types import CharSpan
+
+__all__ = [  # (the marks re-exported for the passes)
+    "CLOSING_MARKS",
+    "EDGE_PUNCT",
+    "FINITE_TAGS",
+    "FIRST_PERSON",
+    "OPENING_MARKS",
+    "QUOTE_MARKS",
+    "SENTENCE_END",
+    "SUBJECTS",
+    "VERB_POS",
+    "DocIndex",
+    "FirstAbove",
+    "char_span",
+    "children",
+    "doc_index",
+    "doc_text",
+    "paragraph_end",
+    "reading",
+    "token_range_span",
+    "trim",
+    "word_count",
+]
 
 # Dependency labels (ClearNLP, as in spaCy's English pipelines).
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -26,44 +53,12 @@ FIRST_PERSON = frozenset(
     {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
 )
 
-# Edge characters never part of a content span: white space, punctuation, the
-# quotation marks of quotes.marks (the one definition of them).
-EDGE_PUNCT = " \t\n\u00a0.,;:—–-" + "".join(sorted(QUOTE_MARKS))
+# (EDGE_PUNCT, the edge characters never part of a content span, is defined in
+# quotes.doc_index from the quotation marks of quotes.marks)
 MARK_CHARS = "".join(sorted(QUOTE_MARKS))
 CLOSING_CHARS = "".join(sorted(CLOSING_MARKS))
 
 SENTENCE_END = ".!?…"
-
-__all__ = ["CLOSING_MARKS", "OPENING_MARKS", "QUOTE_MARKS"]  # re-exported for the passes
-
-# The text of the document the rules are reading, per thread (``quotes serve``
-# runs documents in worker threads); :func:`reading` sets and clears it.
-_current = threading.local()
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per document: spaCy joins the tokens anew on
-    every access, which made the rules cost more than the parse."""
-    cached = getattr(_current, "entry", None)
-    if cached is not None and cached[0] is doc:
-        return cast(str, cached[1])
-    text = doc.text
-    _current.entry = (doc, text)
-    return text
-
-
-@contextmanager
-def reading(doc: Doc) -> Iterator[str]:
-    """Cache ``doc``'s text for the rules while they read it; release it after
-    (unless an outer ``reading`` of the same document holds it), so that no
-    document outlives its pass."""
-    cached = getattr(_current, "entry", None)
-    outer = cached is not None and cached[0] is doc
-    try:
-        yield doc_text(doc)
-    finally:
-        if not outer:
-            _current.entry = None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -77,10 +72,11 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def char_span(doc: Doc, start: int, end: int) -> CharSpan | None:
     """A trimmed span of the doc's text, or None when nothing is left."""
-    start, end = trim(doc_text(doc), start, end)
+    index = doc_index(doc)
+    start, end = index.trim(start, end)
     if end - start < 2:
         return None
-    return CharSpan.of(doc_text(doc), start, end)
+    return CharSpan.of(index.text, start, end)
 
 
 def token_range_span(doc: Doc, first: int, last: int) -> CharSpan | None:
@@ -91,8 +87,8 @@ def token_range_span(doc: Doc, first: int, last: int) -> CharSpan | None:
 
 
 def paragraph_end(doc: Doc, pos: int) -> int:
-    end = doc_text(doc).find("\n", pos)
-    return len(doc_text(doc)) if end == -1 else end
+    """Where the paragraph holding ``pos`` ends (its line break, or the text's end)."""
+    return doc_index(doc).paragraph_end(pos)
 
 
 def word_count(text: str) -> int:

@@ -27,6 +27,6 @@ over the quotes in text order):
 """
 
 from .mentions import mention_span
-from .resolution import attribute_speakers, merge_speakers
+from .resolution import attribute_speakers, merge_piece_speakers, merge_speakers
 
-__all__ = ["attribute_speakers", "mention_span", "merge_speakers"]
+__all__ = ["attribute_speakers", "mention_span", "merge_piece_speakers", "merge_speakers"]

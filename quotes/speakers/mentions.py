@@ -5,10 +5,12 @@ and the lexicons of titles, roles and honorifics they use.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from ..doc_index import doc_index
 from ..resources import data_lines, word_set
 from ..types import CharSpan
 
@@ -161,14 +163,7 @@ def _entity_of(token: Token) -> Span | None:
     """The named entity of ``doc.ents`` that contains ``token``."""
     if not token.ent_type_:
         return None
-    # walk to the entity's first token (IOB "B") instead of scanning doc.ents
-    start = token.i
-    while start > 0 and token.doc[start].ent_iob_ == "I":
-        start -= 1
-    for ent in token.doc.ents:
-        if ent.start == start:
-            return ent
-    return None
+    return doc_index(token.doc).entity_at(token)
 
 
 @cache
@@ -366,15 +361,28 @@ def char_span(doc: Doc, start: int, end: int) -> CharSpan:
 def appositive_name(head: Token) -> Token | None:
     """A PERSON name set off by a comma inside a role NP's subtree
     (``the spokesman for the Russian Presidency, Dmitri Peskov``)."""
-    for tok in head.subtree:
-        if (
-            tok.i > head.i
-            and tok.ent_type_ == "PERSON"
-            and tok.dep_ in ("appos", "conj")
-            and any(t.text == "," for t in tok.doc[head.i : tok.left_edge.i])
-        ):
+    index = doc_index(head.doc)
+    # the document's candidates in subtree order, not a walk over the subtree
+    names = index.cached("appositive-names", 0, lambda: _appositive_candidates(head.doc))
+    commas = index.prefix("comma", _is_comma)
+    entry, exit_ = index.depth_first(head)
+    for k in range(bisect_left(names, entry), bisect_left(names, exit_)):
+        tok = head.doc[index.in_depth_first_order(names[k])]
+        if tok.i > head.i and commas[tok.left_edge.i] > commas[head.i]:
             return tok
     return None
+
+
+def _appositive_candidates(doc: Doc) -> list[int]:
+    """Places (in subtree order) of the PERSON tokens in apposition or coordination."""
+    index = doc_index(doc)
+    return sorted(
+        index.place(t) for t in doc if t.ent_type_ == "PERSON" and t.dep_ in ("appos", "conj")
+    )
+
+
+def _is_comma(tok: Token) -> bool:
+    return tok.text == ","
 
 
 def mention_span(head: Token) -> CharSpan:
@@ -392,7 +400,9 @@ def mention_span(head: Token) -> CharSpan:
         head = head.head.head
     if head.pos_ == "PRON":
         return char_span(doc, head.i, head.i + 1)
-    conjuncts = [t for t in head.conjuncts if t.i > head.i] if head.dep_ != "conj" else []
+    conjuncts = (
+        [t for t in doc_index(doc).conjuncts(head) if t.i > head.i] if head.dep_ != "conj" else []
+    )
     first = _single_mention(head)
     if conjuncts:
         last = _single_mention(conjuncts[-1])
@@ -440,7 +450,7 @@ def _single_mention(head: Token) -> CharSpan:
     right = head.i
     # a capitalised role is a description, not a name: "The Premier said"
     is_name = head.pos_ == "PROPN" and not is_role_noun(head)
-    for child in head.rights:
+    for child in doc_index(doc).rights(head):
         if child.dep_ in _CUT_RIGHT or (is_name and child.dep_ == "prep"):
             break
         right = child.right_edge.i

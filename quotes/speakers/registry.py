@@ -5,13 +5,14 @@ floating quote can look back to.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import regex
 from spacy.tokens import Doc, Span, Token
 
+from ..doc_index import doc_index
 from ..names import (
     fold_name,
     honorifics,
@@ -196,6 +197,8 @@ class Registry:
         self.entities: list[Entity] = []
         self.mentions: list[Mention] = []
         self.token_entity: dict[int, int] = {}
+        self._named_places: list[int] = []
+        self._starts: dict[int, list[int]] = {}  # each entity's mention starts, sorted
         # sentences, also cut at line breaks: the parser runs sentences on over paragraphs
         starts = {s.start for s in doc.sents}
         starts.update(t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc))
@@ -317,10 +320,11 @@ class Registry:
         self._vote_genders()
         # coordinated people ("Xi and Putin"), for "the two men", "the couple"
         self.pairs: list[tuple[int, tuple[int, ...]]] = []
+        tables = doc_index(doc)
         for tok in doc:
             if tok.dep_ == "conj" or tok.i not in self.token_entity:
                 continue
-            group = [self.token_entity.get(t.i) for t in (tok, *tok.conjuncts)]
+            group = [self.token_entity.get(t.i) for t in (tok, *tables.conjuncts(tok))]
             people = tuple(
                 dict.fromkeys(
                     e for e in group if e is not None and self.entities[e].kind == "person"
@@ -334,16 +338,15 @@ class Registry:
                 subject = None
                 if author is None and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "via"):
                     # "X said in a statement": the statement is X's, named or not
-                    subject = next((c for c in tok.head.head.lefts if c.dep_ in SUBJECT_DEPS), None)
+                    subject = next(
+                        (c for c in tables.lefts(tok.head.head) if c.dep_ in SUBJECT_DEPS), None
+                    )
                 elif author is None and tok.dep_ == "dobj" and tok.head.lemma_ in _publishing():
                     # "X released a report": the report is X's
-                    subject = next((c for c in tok.head.lefts if c.dep_ == "nsubj"), None)
+                    subject = next((c for c in tables.lefts(tok.head) if c.dep_ == "nsubj"), None)
                 elif author is None:
                     # "a report prepared by city engineers"
-                    subject = next(
-                        (t for t in tok.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"),
-                        None,
-                    )
+                    subject = _first_by_agent(tok)
                 if author is None and subject is not None:
                     author = self.token_entity.get(subject.i)
                 if author is not None:
@@ -364,7 +367,9 @@ class Registry:
                 if verb.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or verb.head is verb:
                     break
                 verb = verb.head
-                subject = next((c for c in verb.lefts if c.dep_ in SUBJECT_DEPS), None)
+                subject = next(
+                    (c for c in doc_index(verb.doc).lefts(verb) if c.dep_ in SUBJECT_DEPS), None
+                )
                 voter = None if subject is None else self.token_entity.get(subject.i)
                 if voter is not None and self.entities[voter].kind == "person":
                     votes.setdefault(voter, [0, 0])[tok.lower_ == "she"] += 1
@@ -386,6 +391,7 @@ class Registry:
         entity.mentions.append(span)
         for tok in tokens:
             self.token_entity[tok.i] = entity_index
+        insort(self._starts.setdefault(entity_index, []), span.start)
         self.mentions.append(
             Mention(
                 span.start,
@@ -396,11 +402,23 @@ class Registry:
             )
         )
 
+    def starts_of(self, entity_index: int) -> list[int]:
+        """Where the mentions of an entity start, sorted."""
+        return self._starts.get(entity_index, [])
+
     def _author_inside(self, noun: Token) -> int | None:
         """The named source inside a document noun's phrase: ``the Harbour Trust study``,
         ``a study released by Harbour Trust``, ``Okafor's statement``: the first one."""
         fallback: int | None = None
-        for tok in noun.subtree:
+        index = doc_index(self.doc)
+        if len(self._named_places) != len(self.token_entity):
+            # the named tokens in subtree order (names are added while resolving)
+            self._named_places = sorted(index.place(self.doc[i]) for i in self.token_entity)
+        start, end = index.depth_first(noun)
+        for k in range(bisect_left(self._named_places, start), len(self._named_places)):
+            if self._named_places[k] >= end:
+                break
+            tok = self.doc[index.in_depth_first_order(self._named_places[k])]
             if tok.i != noun.i and (entity := self.token_entity.get(tok.i)) is not None:
                 if self.entities[entity].label in ("PERSON", "ORG"):
                     return entity
@@ -532,14 +550,15 @@ class Registry:
         for tok in doc[ent.start : start]:
             if is_role_noun(tok):
                 entity.roles.append((role_key(tok.lower_), frozenset()))
-        for child in root.lefts:
+        tables = doc_index(doc)
+        for child in tables.lefts(root):
             if (
                 child.i < start
                 and child.dep_ in ("compound", "amod", "nmod")
                 and (is_role_noun(child) or (not person and child.pos_ == "NOUN"))
             ):
                 entity.roles.append(_role_of(child))
-        for child in root.rights:
+        for child in tables.rights(root):
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN"):
                 entity.roles.append(_role_of(child))
         if (
@@ -569,6 +588,24 @@ def _role_of(noun: Token) -> tuple[str, frozenset[str]]:
     return role_key(noun.lemma_ if noun.tag_ in ("NNS", "NNPS") else noun.lower_), mods
 
 
+def _first_by_agent(noun: Token) -> Token | None:
+    """The first ``by`` object in a noun's phrase, in subtree order: "a report
+    prepared by city engineers" → engineers (from the document's candidates,
+    not a walk over the phrase)."""
+    doc = noun.doc
+    index = doc_index(doc)
+    agents = index.cached(
+        "by-agents",
+        0,
+        lambda: sorted(index.place(t) for t in doc if t.dep_ == "pobj" and t.head.lower_ == "by"),
+    )
+    start, end = index.depth_first(noun)
+    k = bisect_left(agents, start)
+    return (
+        doc[index.in_depth_first_order(agents[k])] if k < len(agents) and agents[k] < end else None
+    )
+
+
 def names_a_pair(head: Token, definite: bool) -> bool:
     """``the two men``, ``both leaders``, ``the couple``: two people described."""
     if head.lemma_.lower() in ("couple", "pair", "duo"):
@@ -576,7 +613,7 @@ def names_a_pair(head: Token, definite: bool) -> bool:
     return (
         head.tag_ in ("NNS", "NNPS")
         and (is_role_noun(head) or head.lemma_.lower() in ("man", "woman", "leader"))
-        and any(c.lower_ in ("two", "both") for c in head.lefts)
+        and any(c.lower_ in ("two", "both") for c in doc_index(head.doc).lefts(head))
     )
 
 

@@ -5,14 +5,15 @@ document's speakers.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from ..names import fold_name, name_keys
+from ..doc_index import doc_index
+from ..names import fold_name, name_keys, surname_keys
 from ..resources import data_lines
 from ..types import CharSpan, Quote, Speaker, SpeakerKind
 from .mentions import (
@@ -103,8 +104,10 @@ class _Resolver:
         self.quote_spans = sorted((q.start, q.end) for q in quotes)
         self.prev = _UNRESOLVED
         self.prev_end = -1
-        # mentions resolved from quotes (pronouns, roles), as extra antecedents
+        # mentions resolved from quotes (pronouns, roles), as extra antecedents,
+        # in the order found, and as (start, order) sorted for bisection
         self.extra: list[Mention] = []
+        self._extra_starts: list[tuple[int, int]] = []
         self._depth = 0  # nested resolve() calls (documents to their authors)
         # unnamed sources by head lemma and number: (sentence, noun phrase, kind) of the latest
         self.literal_heads: dict[tuple[str, bool], tuple[int, str, SpeakerKind]] = {}
@@ -112,6 +115,30 @@ class _Resolver:
     @property
     def prev_entities(self) -> tuple[int, ...]:
         return self.prev.entities
+
+    def add_extra(self, mention: Mention) -> None:
+        """Another antecedent: a mention resolved while attributing a quote."""
+        insort(self._extra_starts, (mention.start, len(self.extra)))
+        self.extra.append(mention)
+
+    def _window(self, position: int, here: int) -> list[Mention]:
+        """The mentions (and extra antecedents) before ``position`` within the
+        pronoun window, in the order they were registered; found by bisection
+        (a long document has thousands of mentions, a window a few dozen)."""
+        mentions = self.reg.mentions
+        lo = bisect_left(mentions, here - PRONOUN_WINDOW, key=lambda m: m.sent)
+        hi = bisect_left(mentions, position, key=lambda m: m.start)
+        out = mentions[lo:hi] if lo < hi else []
+        found = []
+        for k in range(bisect_left(self._extra_starts, (position, -1)) - 1, -1, -1):
+            order = self._extra_starts[k][1]
+            if here - self.extra[order].sent > PRONOUN_WINDOW:
+                break
+            found.append(order)
+        return out + [self.extra[k] for k in sorted(found)]
+
+    def _lefts(self, tok: Token) -> list[Token]:
+        return doc_index(self.doc).lefts(tok)
 
     def inside_quote(self, start: int, end: int) -> bool:
         spans = self.quote_spans
@@ -134,7 +161,8 @@ class _Resolver:
         if tokens is None or len(tokens) == 0:
             return _Resolution(literal=span.text)
         root = tokens.root
-        heads = [root, *[t for t in root.conjuncts if tokens.start <= t.i < tokens.end]]
+        conjuncts = doc_index(self.doc).conjuncts(root)
+        heads = [root, *[t for t in conjuncts if tokens.start <= t.i < tokens.end]]
         if len(heads) > 1:
             parts = [self._resolve_head(h, tokens, span) for h in heads]
             entities = tuple(dict.fromkeys(e for p in parts for e in p.entities))
@@ -173,9 +201,10 @@ class _Resolver:
                 return _UNRESOLVED  # "Wednesday" is never a source: no name rather than a date
             return self._resolve_unknown_name(head, tokens)
         noun_class = source_noun_class(head)
-        possessor = next((c for c in head.lefts if c.dep_ == "poss"), None)
+        lefts = self._lefts(head)
+        possessor = next((c for c in lefts if c.dep_ == "poss"), None)
         definite = possessor is not None or any(
-            c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.lefts
+            c.dep_ == "det" and c.lower_ in _DEFINITE for c in lefts
         )
         if noun_class == "document":
             found = self._resolve_document(head, possessor, definite, span)
@@ -240,7 +269,11 @@ class _Resolver:
         if (
             head.dep_ == "pobj"
             and head.head.lower_ in ("in", "via")
-            and (subject := next((c for c in head.head.head.lefts if c.dep_ in SUBJECT_DEPS), None))
+            and (
+                subject := next(
+                    (c for c in self._lefts(head.head.head) if c.dep_ in SUBJECT_DEPS), None
+                )
+            )
             is not None
             and subject.i != head.i
         ):
@@ -424,7 +457,11 @@ class _Resolver:
             # a person described, not named: the person subject just before; an
             # occupation may describe them too ("Ian Cole scored. The defenceman said"),
             # unless they bear another role; an office ("the mayor") names its own bearer
-            for mention in reversed(reg.mentions):
+            mentions = reg.mentions
+            for k in range(bisect_left(mentions, position, key=lambda m: m.start) - 1, -1, -1):
+                mention = mentions[k]
+                if here - mention.sent > 1:
+                    break  # (mentions in text order: the earlier ones are farther still)
                 entity = reg.entities[mention.entity]
                 if (
                     mention.start < position
@@ -469,16 +506,17 @@ class _Resolver:
         return fits
 
     def _nearest(self, candidates: list[int], position: int) -> int:
-        """The candidate mentioned last before ``position``, else the first after."""
+        """The candidate mentioned last before ``position``, else the first after
+        (by bisection in each candidate's mentions, not a walk over all of them)."""
         best, best_pos = candidates[0], -1
         after, after_pos = candidates[0], self.text_length + 1
-        for mention in self.reg.mentions:
-            if mention.entity not in candidates:
-                continue
-            if best_pos < mention.start < position:
-                best, best_pos = mention.entity, mention.start
-            elif position <= mention.start < after_pos:
-                after, after_pos = mention.entity, mention.start
+        for entity in candidates:
+            starts = self.reg.starts_of(entity)
+            k = bisect_left(starts, position)
+            if k > 0 and starts[k - 1] > best_pos:
+                best, best_pos = entity, starts[k - 1]
+            if k < len(starts) and starts[k] < after_pos:
+                after, after_pos = entity, starts[k]
         return best if best_pos >= 0 else after
 
     @staticmethod
@@ -511,7 +549,11 @@ class _Resolver:
             return _Resolution(self.prev_entities, factor=PRONOUN_FACTOR)
         scores: dict[int, float] = {}
         intervening = between = False
-        for mention in self._antecedents(span.start, here):
+        window = self._window(span.start, here)
+        last_mention: dict[int, int] = {}
+        for mention in window:
+            last_mention[mention.entity] = max(last_mention.get(mention.entity, -1), mention.start)
+        for mention in self._antecedents(window):
             entity = reg.entities[mention.entity]
             if not self._compatible(entity, number, gender):
                 continue
@@ -543,7 +585,8 @@ class _Resolver:
                 if entity_index in scores:
                     scores[entity_index] = min(scores[entity_index], here - prev_sent) - 1.5
         if scores:
-            best = min(scores, key=lambda e: (scores[e], -self._last_mention(e, span.start)))
+            # (an entity with an antecedent in the window has its last mention there)
+            best = min(scores, key=lambda e: (scores[e], -last_mention.get(e, -1)))
             return _Resolution((best,), factor=PRONOUN_FACTOR)
         # "the Kremlin said ...; he added": the previous speaker even without agreement,
         # unless it shows the other gender
@@ -565,26 +608,9 @@ class _Resolver:
             )
         return _UNRESOLVED
 
-    def _antecedents(self, position: int, here: int) -> list[Mention]:
-        """Mentions before ``position`` within the window, outside quote contents."""
-        out = []
-        for mention in (*self.reg.mentions, *self.extra):
-            if mention.start >= position or here - mention.sent > PRONOUN_WINDOW:
-                continue
-            if self.inside_quote(mention.start, mention.end):
-                continue
-            out.append(mention)
-        return out
-
-    def _last_mention(self, entity: int, position: int) -> int:
-        return max(
-            (
-                m.start
-                for m in (*self.reg.mentions, *self.extra)
-                if m.entity == entity and m.start < position
-            ),
-            default=-1,
-        )
+    def _antecedents(self, window: list[Mention]) -> list[Mention]:
+        """The mentions of a pronoun's window outside quote contents."""
+        return [m for m in window if not self.inside_quote(m.start, m.end)]
 
     def floating(self, quote: Quote) -> _Resolution:
         """A quote with no mention continues the previous speaker, unless the
@@ -592,7 +618,9 @@ class _Resolver:
         (``X needed no prompting. "..."``)."""
         reg = self.reg
         here = reg.sent_of(quote.start)
-        for mention in reversed(reg.mentions):
+        mentions = reg.mentions
+        for k in range(bisect_left(mentions, quote.start, key=lambda m: m.start) - 1, -1, -1):
+            mention = mentions[k]
             if mention.start >= quote.start or mention.start <= self.prev_end:
                 continue
             if mention.sent < here - 1:
@@ -614,6 +642,28 @@ class _Resolver:
         return _UNRESOLVED
 
 
+class _Spans:
+    """An entity's mention spans (a list that only grows) kept sorted, so that
+    whether a span overlaps one of them is found by bisection."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.starts: list[tuple[int, int]] = []
+        self.longest = 0
+
+    def overlaps(self, mentions: list[CharSpan], span: CharSpan) -> bool:
+        """True when ``span`` overlaps one of ``mentions``."""
+        for mention in mentions[self.seen :]:
+            insort(self.starts, (mention.start, mention.end))
+            self.longest = max(self.longest, len(mention))
+        self.seen = len(mentions)
+        lo = bisect_left(self.starts, (span.start - self.longest, -1))
+        hi = bisect_left(self.starts, (span.end, -1))
+        return any(
+            min(end, span.end) - max(start, span.start) > 0 for start, end in self.starts[lo:hi]
+        )
+
+
 def replace_factor(res: _Resolution, factor: float) -> _Resolution:
     """The same resolution with its confidence factor scaled by ``factor``."""
     return _Resolution(res.entities, res.literal, res.literal_kind, res.factor * factor)
@@ -633,7 +683,10 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
     literals: dict[tuple[str, SpeakerKind], list[CharSpan]] = {}
     literal_counts: dict[tuple[str, SpeakerKind], int] = {}
     literal_first: dict[tuple[str, SpeakerKind], int] = {}
+    known: dict[int, _Spans] = {}  # each entity's mentions, for the overlap test
+    tables = doc_index(doc)
     for i in order:
+        tables.check()
         quote = quotes[i]
         res = resolver.floating(quote) if quote.speaker is None else resolver.resolve(quote.speaker)
         names: list[str] = []
@@ -641,11 +694,12 @@ def attribute_speakers(doc: Doc, quotes: list[Quote]) -> tuple[list[Quote], list
             names = [reg.entities[e].name for e in res.entities]
             for e in res.entities:
                 reg.entities[e].quotes += 1
-                known = reg.entities[e].mentions
-                if quote.speaker is not None and not any(quote.speaker.overlap(m) for m in known):
-                    known.append(quote.speaker)
+                if quote.speaker is not None:
+                    spans = known.setdefault(e, _Spans())
+                    if not spans.overlaps(reg.entities[e].mentions, quote.speaker):
+                        reg.entities[e].mentions.append(quote.speaker)
             if quote.speaker is not None and len(res.entities) == 1:
-                resolver.extra.append(
+                resolver.add_extra(
                     Mention(
                         quote.speaker.start,
                         quote.speaker.end,
@@ -725,6 +779,33 @@ def merge_speakers(speakers: list[Speaker]) -> list[Speaker]:
             mentions = tuple(sorted(set(old.mentions) | set(sp.mentions)))
             merged[sp.name] = Speaker(sp.name, old.kind, mentions, old.quote_count + sp.quote_count)
     return list(merged.values())
+
+
+def merge_piece_speakers(
+    quotes: list[Quote], speakers: list[Speaker]
+) -> tuple[list[Quote], list[Speaker]]:
+    """The speakers of a document read in pieces (:mod:`quotes.pieces`) as one
+    list: one name once, and a one-word person name that shortens exactly one
+    fuller person name of the document joins it (``Hale``, named in full only
+    in an earlier piece, becomes ``Tom Hale``; two Wangs stay apart)."""
+    merged = merge_speakers(speakers)
+    full = [s.name for s in merged if s.kind == "person" and len(name_keys(s.name)) > 1]
+    rename: dict[str, str] = {}
+    for speaker in merged:
+        keys = name_keys(speaker.name)
+        if speaker.kind == "person" and len(keys) == 1:
+            fits = [name for name in full if keys[0] in surname_keys(name)]
+            if len(fits) == 1:
+                rename[speaker.name] = fits[0]
+    if not rename:
+        return quotes, merged
+    quotes = [
+        q.with_speaker(q.speaker, [rename.get(n, n) for n in q.speaker_name])
+        if any(n in rename for n in q.speaker_name)
+        else q
+        for q in quotes
+    ]
+    return quotes, merge_speakers([replace(s, name=rename.get(s.name, s.name)) for s in merged])
 
 
 def _strip_determiner(text: str) -> str:
