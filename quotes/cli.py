@@ -958,7 +958,8 @@ def serve(
         str | None,
         typer.Option(
             metavar="VERSION",
-            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+            help="Version the predictions carry (default: the extractor's,"
+            " quotes-VERSION+PIPELINE+MODEL).",
         ),
     ] = None,
     workers: Annotated[
@@ -1005,10 +1006,31 @@ def serve(
     docs: Annotated[
         bool, typer.Option("--docs", help="Serve /docs and /openapi.json (off by default).")
     ] = False,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
+    learn_every: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Fine-tune on the annotators' corrections after every N new annotations"
+            " Label Studio reports (its webhook), in the background, then serve the new"
+            " model (0: never).",
+        ),
+    ] = 10,
+    learn_dir: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Where the corrections, the fine-tuned models and training.log are kept"
+            " (default: $XDG_DATA_HOME/quotes/serve).",
+        ),
+    ] = None,
 ) -> None:
-    """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    """Run a Label Studio ML backend that pre-annotates tasks as annotators open them,
+    and learns from their corrections."""
     _require("serve", "serve")
     from .labelstudio.backend import ServeSettings, run_server
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -1024,9 +1046,17 @@ def serve(
         raise fail(str(err)) from None
     try:
         run_server(
-            host=host, port=port, model=model, model_version=model_version, settings=settings
+            host=host,
+            port=port,
+            model=model,
+            model_version=model_version,
+            settings=settings,
+            model_dir=model_dir,
+            rules_only=rules_only,
+            learn_every=learn_every,
+            learn_dir=learn_dir,
         )
-    except (ModelNotFoundError, OSError) as err:
+    except (ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -38,6 +39,13 @@ logger = logging.getLogger(__name__)
 LEARN_ACTIONS = frozenset({"ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_CREATED"})
 #: Events that take work away.
 FORGET_ACTIONS = frozenset({"ANNOTATIONS_DELETED", "TASKS_DELETED"})
+
+
+def default_learn_dir() -> Path:
+    """Where ``quotes serve`` keeps corrections and models by default:
+    ``$XDG_DATA_HOME/quotes/serve`` (``~/.local/share/quotes/serve``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "quotes" / "serve"
 
 
 @dataclass
