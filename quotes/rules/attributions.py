@@ -329,7 +329,7 @@ def find_attributions(
     starts = [s for s, _ in inside_marks]
     found: list[Attribution] = []
     index = doc_index(doc)
-    for tok in doc:
+    for tok in index.tokens:  # Token objects made once per document
         if tok.i % 512 == 0:
             index.check()
         # cues inside a quotation belong to the quoted speaker's words
