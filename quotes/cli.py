@@ -136,6 +136,21 @@ ModelOption = Annotated[
 ]
 
 
+ModelDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-dir",
+        metavar="DIR",
+        help="A trained quotes model (a directory written by `quotes train`); "
+        "default: the model shipped with the package.",
+    ),
+]
+RulesOnlyOption = Annotated[
+    bool,
+    typer.Option("--rules-only", help="Extract with the rules alone, without the trained model."),
+]
+
+
 AllowEmptyOption = Annotated[
     bool,
     typer.Option(
@@ -156,6 +171,15 @@ DaskOption = Annotated[
         " of quotes (docs/scale.md).",
     ),
 ]
+
+
+def load_options(model: str | None, model_dir: Path | None, rules_only: bool) -> dict[str, object]:
+    """What :func:`quotes.pipeline.load_pipeline` takes, for workers that load their own."""
+    return {
+        "model": model,
+        "model_dir": None if model_dir is None else str(model_dir),
+        "rules_only": rules_only,
+    }
 
 
 def _limits(max_chars: int, time_budget: float, piece_chars: int) -> Limits:
@@ -193,6 +217,8 @@ def extract(
         ),
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     n_process: Annotated[int, typer.Option(metavar="N", help="Worker processes for spaCy.")] = 1,
     batch_size: Annotated[int, typer.Option(metavar="N", help="Documents per spaCy batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
@@ -247,7 +273,7 @@ def extract(
         _extract_sharded(
             paths,
             Path(output),
-            load_options={"model": model},
+            load_options=load_options(model, model_dir, rules_only),
             dask=dask,
             gzip=gzip,
             batch_size=batch_size,
@@ -262,6 +288,8 @@ def extract(
             paths,
             output=output,
             model=model,
+            model_dir=model_dir,
+            rules_only=rules_only,
             n_process=n_process,
             batch_size=batch_size,
             progress=progress,
@@ -269,9 +297,10 @@ def extract(
             allow_empty=allow_empty,
         )
     except Exception as err:  # one line, never a traceback for a user's mistake
+        from .model import ModelLoadError
         from .pipeline import ModelNotFoundError
 
-        if isinstance(err, (ModelNotFoundError, OSError)):
+        if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
             raise fail(str(err)) from None
         raise
     if errors:
@@ -298,6 +327,7 @@ def _extract_sharded(
     if dask is not None:
         _require("dask", "extract --dask")
     from .cluster import ClusterError, connect, extract_shards
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -313,7 +343,7 @@ def _extract_sharded(
                 texts_per_shard=texts_per_shard,
                 progress=progress,
             )
-    except (ClusterError, ModelNotFoundError, OSError) as err:
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
     typer.echo(f"quotes: {run.summary()}", err=True)
     if run.problems:
@@ -369,6 +399,8 @@ def evaluate(
         ),
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     dask: DaskOption = None,
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
@@ -381,14 +413,20 @@ def evaluate(
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     if dask is not None:
-        _evaluate_on_cluster(gold, pred, mode=mode, fmt=fmt, report=report, model=model, dask=dask)
+        options = load_options(model, model_dir, rules_only)
+        _evaluate_on_cluster(
+            gold, pred, mode=mode, fmt=fmt, report=report, options=options, dask=dask
+        )
         return
     try:
-        result = evaluate_paths(gold, pred, focus=mode, model=model)
+        result = evaluate_paths(
+            gold, pred, focus=mode, model=model, model_dir=model_dir, rules_only=rules_only
+        )
     except Exception as err:  # one line, never a traceback for a user's mistake
+        from .model import ModelLoadError
         from .pipeline import ModelNotFoundError
 
-        if isinstance(err, (ModelNotFoundError, OSError)):
+        if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
             raise fail(str(err)) from None
         raise
     for problem in result.input_errors:
@@ -427,11 +465,12 @@ def _evaluate_on_cluster(
     mode: str,
     fmt: str,
     report: Path | None,
-    model: str | None,
+    options: dict[str, object],
     dask: str,
 ) -> None:
     """``quotes evaluate --dask``: each shard scored on a worker, the sums combined there."""
     from .cluster import ClusterError, connect, evaluate_shards
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
     from .report import render
 
@@ -440,10 +479,8 @@ def _evaluate_on_cluster(
         raise fail("--report shows every article and is written by one process; drop --dask")
     try:
         with connect(dask) as client:
-            result = evaluate_shards(
-                gold, pred, client=client, focus=mode, load_options={"model": model}
-            )
-    except (ClusterError, ModelNotFoundError, OSError) as err:
+            result = evaluate_shards(gold, pred, client=client, focus=mode, load_options=options)
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
     # the same lines and exit code as the one-process evaluate above
     for problem in result.input_errors:
@@ -511,11 +548,14 @@ def push(
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     model_version: Annotated[
         str | None,
         typer.Option(
             metavar="VERSION",
-            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+            help="Version the predictions carry (default: the extractor's,"
+            " quotes-VERSION+PIPELINE+MODEL).",
         ),
     ] = None,
     update_predictions: Annotated[
@@ -536,13 +576,22 @@ def push(
             raise fail("--update-predictions is for Label Studio; doccano keeps no predictions")
         _require("doccano", "push --tool doccano")
         _push_doccano(
-            paths, project, url, api_key, username, model, model_version, batch_size, progress
+            paths,
+            project,
+            url,
+            api_key,
+            username,
+            load_options(model, model_dir, rules_only),
+            model_version,
+            batch_size,
+            progress,
         )
         return
     _check_tool(tool)
     _require("labelstudio", "push")
     from .labelstudio.client import LabelStudioError
     from .labelstudio.client import push as push_documents
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -552,12 +601,14 @@ def push(
             url=url,
             api_key=api_key,
             model=model,
+            model_dir=model_dir,
+            rules_only=rules_only,
             model_version=model_version,
             update_predictions=update_predictions,
             batch_size=batch_size,
             progress=progress,
         )
-    except (LabelStudioError, ModelNotFoundError) as err:
+    except (LabelStudioError, ModelNotFoundError, ModelLoadError) as err:
         raise fail(str(err)) from None
     typer.echo(
         f"quotes: project {report.project_title!r} (id {report.project_id}): {report.summary()}",
@@ -598,13 +649,14 @@ def _push_doccano(
     url: str | None,
     api_key: str | None,
     username: str | None,
-    model: str | None,
+    options: dict[str, Any],
     model_version: str | None,
     batch_size: int,
     progress: bool,
 ) -> None:
     from .doccano.client import DoccanoError
     from .doccano.client import push as push_documents
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -614,12 +666,14 @@ def _push_doccano(
             url=url,
             api_key=api_key,
             username=username,
-            model=model,
+            model=options["model"],
+            model_dir=options["model_dir"],
+            rules_only=options["rules_only"],
             model_version=model_version,
             batch_size=batch_size,
             progress=progress,
         )
-    except (DoccanoError, ModelNotFoundError) as err:
+    except (DoccanoError, ModelNotFoundError, ModelLoadError) as err:
         raise fail(str(err)) from None
     typer.echo(f"quotes: doccano project {project!r}: {report.summary()}", err=True)
     if report.input_errors or report.conflicts or report.import_errors or report.failed:
@@ -904,7 +958,8 @@ def serve(
         str | None,
         typer.Option(
             metavar="VERSION",
-            help="Version the predictions carry (default: quotes-VERSION+MODEL).",
+            help="Version the predictions carry (default: the extractor's,"
+            " quotes-VERSION+PIPELINE+MODEL).",
         ),
     ] = None,
     workers: Annotated[
@@ -951,10 +1006,31 @@ def serve(
     docs: Annotated[
         bool, typer.Option("--docs", help="Serve /docs and /openapi.json (off by default).")
     ] = False,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
+    learn_every: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="Fine-tune on the annotators' corrections after every N new annotations"
+            " Label Studio reports (its webhook), in the background, then serve the new"
+            " model (0: never).",
+        ),
+    ] = 10,
+    learn_dir: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Where the corrections, the fine-tuned models and training.log are kept"
+            " (default: $XDG_DATA_HOME/quotes/serve).",
+        ),
+    ] = None,
 ) -> None:
-    """Run a Label Studio ML backend that pre-annotates tasks as annotators open them."""
+    """Run a Label Studio ML backend that pre-annotates tasks as annotators open them,
+    and learns from their corrections."""
     _require("serve", "serve")
     from .labelstudio.backend import ServeSettings, run_server
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
 
     try:
@@ -970,9 +1046,17 @@ def serve(
         raise fail(str(err)) from None
     try:
         run_server(
-            host=host, port=port, model=model, model_version=model_version, settings=settings
+            host=host,
+            port=port,
+            model=model,
+            model_version=model_version,
+            settings=settings,
+            model_dir=model_dir,
+            rules_only=rules_only,
+            learn_every=learn_every,
+            learn_dir=learn_dir,
         )
-    except (ModelNotFoundError, OSError) as err:
+    except (ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
 
 
@@ -1145,6 +1229,8 @@ def speakers(
         ),
     ] = None,
     model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    rules_only: RulesOnlyOption = False,
     dask: DaskOption = None,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
@@ -1153,20 +1239,23 @@ def speakers(
         raise fail(f"unknown --format {fmt!r}; use csv or json")
     from .cluster import ClusterError, connect, speaker_table_shards
     from .io import atomic_writer
+    from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
     from .speaker_table import corpus_documents, format_table, speaker_table
 
     errors: list[str] = []
     try:
+        options = load_options(model, model_dir, rules_only)
         if dask is None:
-            rows = speaker_table(corpus_documents(paths, model=model, errors=errors))
+            documents = corpus_documents(
+                paths, model=model, model_dir=model_dir, rules_only=rules_only, errors=errors
+            )
+            rows = speaker_table(documents)
         else:  # tallies per shard on the workers, merged there
             _require("dask", "speakers --dask")
             with connect(dask) as client:
-                rows, errors = speaker_table_shards(
-                    paths, client=client, load_options={"model": model}
-                )
-    except (ClusterError, ModelNotFoundError, OSError) as err:
+                rows, errors = speaker_table_shards(paths, client=client, load_options=options)
+    except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
     for error in errors:
         typer.echo(f"quotes: {error}", err=True)
@@ -1285,6 +1374,99 @@ def studio_stop(data_dir: DataDirOption = None) -> None:
         typer.echo("quotes: no Label Studio was running for this data dir", err=True)
     else:
         typer.echo(f"quotes: stopped Label Studio at {found.url} (pid {found.pid})", err=True)
+
+
+# --- train -----------------------------------------------------------------
+
+
+@app.command(cls=QuotesCommand)
+def train(
+    train_paths: Annotated[
+        list[Path],
+        typer.Option(
+            "--train",
+            "-t",
+            metavar="GOLD",
+            help="Gold JSONL (what `quotes pull` writes) or folders of it (repeatable).",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="MODEL_DIR", help="Directory to write the trained model to."
+        ),
+    ],
+    dev: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dev",
+            metavar="GOLD",
+            help="Gold JSONL to stop early on and to score the new model on (repeatable); "
+            "default: a tenth of the training documents.",
+        ),
+    ] = None,
+    names: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--calibrate",
+            metavar="GOLD",
+            help="With --from-scratch: gold that names its speakers (e.g. gold/seeds.jsonl), "
+            "not trained on, to learn how often each kind of speaker mention resolves to the "
+            "right name (repeatable).",
+        ),
+    ] = None,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="MODEL_DIR",
+            help="Model to fine-tune (a `quotes train` directory); default: the shipped model.",
+        ),
+    ] = None,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Train a new model instead of fine-tuning (how the shipped model is made).",
+        ),
+    ] = False,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", help="Most epochs per scorer (default: 8 to fine-tune, 10 from scratch)."
+        ),
+    ] = None,
+    model: ModelOption = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+) -> None:
+    """Train the quote model on gold: fine-tune the shipped one, or start from nothing."""
+    from .model import ModelLoadError
+    from .model.training import train_model
+    from .pipeline import ModelNotFoundError
+
+    if from_scratch and base is not None:
+        raise fail("--from and --from-scratch exclude each other; pick one")
+    try:
+        result = train_model(
+            train_paths,
+            output,
+            dev_paths=dev or [],
+            names_paths=names or [],
+            base_dir=base,
+            from_scratch=from_scratch,
+            epochs=epochs,
+            model=model,
+            progress=progress,
+            log=lambda line: typer.echo(f"quotes: {line}", err=True),
+        )
+    except (ModelNotFoundError, ModelLoadError, OSError, ValueError) as err:
+        raise fail(str(err)) from None
+    typer.echo(f"quotes: wrote model {result.version} to {output}", err=True)
+    if result.input_errors:
+        raise fail(
+            f"{result.input_errors} input(s) could not be read (see above); "
+            "the model was trained on the rest"
+        )
 
 
 def run() -> None:

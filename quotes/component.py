@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import srsly
 from spacy.language import Language
@@ -36,6 +36,7 @@ from spacy.util import ensure_path, registry
 
 from .cues import CueLexicon
 from .doc_index import TimeBudgetExceeded, reading
+from .model import SCOPES, QuoteModel, Scope, load_model
 from .rules import find_quotes
 from .speakers import attribute_speakers
 from .types import CharSpan, Quote, Speaker
@@ -51,6 +52,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "resolve_speakers": True,
     "min_confidence": 0.0,
     "extra_cues": [],
+    "rules_only": False,
+    "model_dir": None,
+    "scope": "quotes",
     "scorer": {"@scorers": "quotes.scorer.v1"},
 }
 
@@ -104,6 +108,13 @@ def read_results(doc: Doc) -> tuple[list[Quote], list[Speaker]]:
     quotes = [Quote.from_dict(q) for q in stored["quotes"]]
     speakers = [Speaker.from_dict(s) for s in stored["speakers"]]
     return quotes, speakers
+
+
+def read_model_version(doc: Doc) -> str | None:
+    """The version of what extracted the quotes on ``doc`` (``rules`` or a model's)."""
+    stored = doc.user_data.get(USER_DATA_KEY) or {}
+    version = stored.get("model_version")
+    return None if version is None else str(version)
 
 
 def read_error(doc: Doc) -> str | None:
@@ -164,6 +175,9 @@ class QuoteExtractor:
         resolve_speakers: bool = True,
         min_confidence: float = 0.0,
         extra_cues: Iterable[str] = (),
+        rules_only: bool = False,
+        model_dir: str | None = None,
+        scope: str = "quotes",
         scorer: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
@@ -173,6 +187,13 @@ class QuoteExtractor:
         self.min_confidence = min_confidence
         self.extra_cues = list(extra_cues)
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+        self.rules_only = rules_only
+        self.model_dir = model_dir
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
+        self.scope: Scope = cast(Scope, scope)
+        # the trained model: from model_dir, else the one shipped in the package
+        self.model: QuoteModel | None = None if rules_only else load_model(model_dir)
 
     @property
     def cfg(self) -> dict[str, Any]:
@@ -181,7 +202,15 @@ class QuoteExtractor:
             "resolve_speakers": self.resolve_speakers,
             "min_confidence": self.min_confidence,
             "extra_cues": self.extra_cues,
+            "rules_only": self.rules_only,
+            "model_dir": self.model_dir,
+            "scope": self.scope,
         }
+
+    @property
+    def model_version(self) -> str:
+        """``rules`` without a model, else the trained model's version."""
+        return "rules" if self.model is None else self.model.version
 
     def __call__(self, doc: Doc) -> Doc:
         if _needs_parse(doc):  # a setup error, not a document's: stop the run
@@ -193,12 +222,18 @@ class QuoteExtractor:
         time_left = doc.user_data.get(TIME_LEFT_KEY)
         deadline = None if time_left is None else started + float(time_left)
         try:
-            # one set of lookup tables for the rules and the speakers, released after
+            # one set of lookup tables for the rules, the model and the speakers,
+            # released after
             with reading(doc, deadline):
-                quotes = find_quotes(doc, self.lexicon)
-                speakers: list[Speaker] = []
-                if self.resolve_speakers:
-                    quotes, speakers = attribute_speakers(doc, quotes)
+                if self.model is None:
+                    quotes = find_quotes(doc, self.lexicon)
+                    speakers: list[Speaker] = []
+                    if self.resolve_speakers:
+                        quotes, speakers = attribute_speakers(doc, quotes)
+                else:
+                    quotes, speakers = self.model.extract(
+                        doc, self.lexicon, self.resolve_speakers, self.scope
+                    )
         except Exception as err:  # a rule bug must not stop a batch of documents
             too_costly = isinstance(err, TimeBudgetExceeded)
             if not too_costly:
@@ -217,6 +252,7 @@ class QuoteExtractor:
         doc.user_data[USER_DATA_KEY] = {
             "quotes": [q.to_dict() for q in quotes],
             "speakers": [s.to_dict() for s in speakers],
+            "model_version": self.model_version,
             "seconds": time.monotonic() - started,
         }
         groups: dict[str, list[Span]] = {"": [], ".speaker": [], ".cue": []}
@@ -246,13 +282,19 @@ class QuoteExtractor:
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """The settings, and the trained model's weights under ``model/``."""
         target = ensure_path(path)
         target.mkdir(parents=True, exist_ok=True)
         srsly.write_json(target / "cfg.json", self.cfg)
+        if self.model is not None:
+            self.model.to_disk(target / "model")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> QuoteExtractor:
+        source = ensure_path(path)
         # the standard json module: srsly's reader turns 0.6 into 0.6000000000000001
-        self._set_cfg(json.loads((ensure_path(path) / "cfg.json").read_text(encoding="utf-8")))
+        self._set_cfg(json.loads((source / "cfg.json").read_text(encoding="utf-8")))
+        if not self.rules_only and (source / "model").is_dir():
+            self.model = QuoteModel.from_disk(source / "model")
         return self
 
     def _set_cfg(self, cfg: dict[str, Any]) -> None:
@@ -261,6 +303,13 @@ class QuoteExtractor:
         self.min_confidence = float(cfg.get("min_confidence", 0.0))
         self.extra_cues = list(cfg.get("extra_cues", []))
         self.lexicon = CueLexicon.default().with_extra(self.extra_cues)
+        scope = cfg.get("scope", "quotes")
+        self.scope = cast(Scope, scope if scope in SCOPES else "quotes")
+        rules_only = bool(cfg.get("rules_only", False))
+        model_dir = cfg.get("model_dir")
+        if (rules_only, model_dir) != (self.rules_only, self.model_dir):
+            self.rules_only, self.model_dir = rules_only, model_dir
+            self.model = None if rules_only else load_model(model_dir)
 
 
 def _reference_quotes(doc: Doc, spans_key: str) -> tuple[list[Quote], bool]:
@@ -333,6 +382,9 @@ def make_quote_extractor(
     resolve_speakers: bool,
     min_confidence: float,
     extra_cues: list[str],
+    rules_only: bool,
+    model_dir: str | None,
+    scope: str,
     scorer: Callable[..., dict[str, Any]] | None,
 ) -> QuoteExtractor:
     """Factory of the ``quote_extractor`` component (see the module docstring).
@@ -348,5 +400,8 @@ def make_quote_extractor(
         resolve_speakers=resolve_speakers,
         min_confidence=min_confidence,
         extra_cues=extra_cues,
+        rules_only=rules_only,
+        model_dir=model_dir,
+        scope=scope,
         scorer=scorer,
     )

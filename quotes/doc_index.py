@@ -362,7 +362,7 @@ class DocIndex:
         found = self.memo.get(key)
         if found is None:
             found = [0]
-            for tok in self.doc:
+            for tok in self.tokens:  # Token objects made once per document
                 found.append(found[-1] + (1 if predicate(tok) else 0))
             self.memo[key] = found
         return cast(list[int], found)
@@ -374,9 +374,9 @@ class DocIndex:
         order, _, start, end = self._tree
         if found is None:
             found = [0]
-            doc = self.doc
+            tokens = self.tokens
             for i in order:
-                found.append(found[-1] + (1 if predicate(doc[i]) else 0))
+                found.append(found[-1] + (1 if predicate(tokens[i]) else 0))
             self.memo[key] = found
         counts = cast(list[int], found)
         return counts[end[root]] - counts[start[root]]

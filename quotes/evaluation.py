@@ -41,6 +41,8 @@ def evaluate_paths(
     modes: Sequence[str] = DEFAULT_MODES,
     focus: str = DEFAULT_FOCUS,
     model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
     nlp: Language | None = None,
 ) -> EvaluationResult:
     """Score predicted JSONL files (or folders) against gold ones.
@@ -56,7 +58,7 @@ def evaluate_paths(
     if pred_paths is None:
         from .pipeline import extract_documents, load_pipeline
 
-        pipeline = nlp if nlp is not None else load_pipeline(model)
+        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
         bare = [Document(d.id, d.text) for d in gold]
         pred = list(extract_documents(bare, pipeline, errors=failures))
     else:

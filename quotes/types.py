@@ -294,15 +294,20 @@ class Document:
     text: str
     quotes: tuple[Quote, ...] = ()
     speakers: tuple[Speaker, ...] = ()
+    model_version: str | None = None  # what extracted the quotes ("rules" or a model's)
 
     def to_dict(self) -> dict[str, Any]:
-        """One JSONL line: ``{"id", "text", "quotes", "speakers"}``."""
-        return {
+        """One JSONL line: ``{"id", "text", "quotes", "speakers"}`` and, for
+        extractor output, ``"model_version"``."""
+        out: dict[str, Any] = {
             "id": self.id,
             "text": self.text,
             "quotes": [q.to_dict() for q in self.quotes],
             "speakers": [s.to_dict() for s in self.speakers],
         }
+        if self.model_version is not None:
+            out["model_version"] = self.model_version
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, check: bool = True) -> Document:
@@ -333,7 +338,14 @@ class Document:
                     quote.check_against(text)
                 except SchemaError as err:
                     raise SchemaError(f"quote {k}: {err}") from err
-        return cls(id=doc_id, text=text, quotes=tuple(quotes), speakers=tuple(speakers))
+        version = data.get("model_version")
+        return cls(
+            id=doc_id,
+            text=text,
+            quotes=tuple(quotes),
+            speakers=tuple(speakers),
+            model_version=None if version is None else str(version),
+        )
 
 
 def document_id(value: Any) -> str:

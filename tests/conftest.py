@@ -17,7 +17,14 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The default pipeline with ``quote_extractor``, loaded once."""
+    """The rules' pipeline (``quote_extractor`` without the trained model), loaded
+    once: the tables of rules test the rules; tests/test_model.py tests the model."""
+    return load_pipeline(rules_only=True)
+
+
+@pytest.fixture(scope="session")
+def model_nlp():
+    """The default pipeline: the rules with the shipped model, loaded once."""
     return load_pipeline()
 
 

@@ -29,7 +29,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 QUOTES_SCRIPT = Path(sys.executable).parent / "quotes"
 
-DOC_KEYS = {"id", "text", "quotes", "speakers"}
+DOC_KEYS = {"id", "text", "quotes", "speakers", "model_version"}
 QUOTE_KEYS = {"type", "start", "end", "text", "speaker", "speaker_name", "cue", "confidence"}
 SPAN_KEYS = {"start", "end", "text"}
 
@@ -108,7 +108,9 @@ def test_folder_input_recurses_and_skips_other_files(
 def test_empty_file_gives_a_document_without_quotes(nlp: Any, inputs: Path, tmp_path: Path) -> None:
     errors, out = run(nlp, [inputs / "empty.txt"], tmp_path / "out.jsonl")
     assert errors == 0
-    assert out == [{"id": "empty", "text": "", "quotes": [], "speakers": []}]
+    assert out == [
+        {"id": "empty", "text": "", "quotes": [], "speakers": [], "model_version": "rules"}
+    ]
 
 
 def test_utf8_bom_is_dropped(nlp: Any, tmp_path: Path) -> None:
@@ -258,7 +260,7 @@ def test_successful_run_replaces_output_and_leaves_no_temp_file(
 @pytest.fixture
 def cli(nlp: Any, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A runner whose ``quotes extract`` uses the session pipeline (no second load)."""
-    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None, **options: nlp)
     return CliRunner()
 
 

@@ -78,10 +78,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def single(nlp: Any, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+def single(model_nlp: Any, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The single-process output of the corpus (``extract_files``), line by line."""
     out = tmp_path_factory.mktemp("single") / "single.jsonl"
-    assert extract_files([corpus], output=out, nlp=nlp, progress=False) == 0
+    assert extract_files([corpus], output=out, nlp=model_nlp, progress=False) == 0
     return read_lines(out)
 
 
@@ -232,7 +232,7 @@ def test_speaker_table_on_the_cluster_is_the_one_process_table(
 
 
 @pytest.fixture(scope="module")
-def scoring_inputs(nlp: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def scoring_inputs(model_nlp: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Seed gold and predictions sharded differently, with a duplicate, a miss and an extra."""
     root = tmp_path_factory.mktemp("scoring")
     gold_lines = GOLD.read_text(encoding="utf-8").splitlines()
@@ -247,7 +247,7 @@ def scoring_inputs(nlp: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[
         gold_lines[4] + "\n" + gold_lines[0] + "\n", encoding="utf-8"
     )
     texts = [Document(r["id"], r["text"]) for r in gold[1:]]  # the first one is never predicted
-    pred = [d.to_dict() for d in extract_documents(texts, nlp)]
+    pred = [d.to_dict() for d in extract_documents(texts, model_nlp)]
     pred.append({"id": "extra", "text": "“Nothing new,” Rosa Vidal said.", "quotes": []})
     (root / "pred" / "x").mkdir(parents=True)
     (root / "pred" / "x" / "p1.jsonl").write_text(
@@ -272,10 +272,10 @@ def test_scores_on_the_cluster_are_the_one_process_scores(
 
 
 def test_scores_without_predictions_extract_on_the_workers(
-    client: Any, nlp: Any, scoring_inputs: tuple[Path, Path]
+    client: Any, model_nlp: Any, scoring_inputs: tuple[Path, Path]
 ) -> None:
     gold, _ = scoring_inputs
-    expected = evaluate_paths([gold], None, nlp=nlp)
+    expected = evaluate_paths([gold], None, nlp=model_nlp)
     summary = evaluate_shards([gold], None, client=client, progress=False)
     assert render_json(summary) == render_json(expected)
     assert summary.quotes("partial").tp > 50
@@ -331,7 +331,7 @@ def partition_records() -> list[dict[str, Any]]:
     return records
 
 
-def test_extract_records_on_a_dask_bag(client: Any, nlp: Any) -> None:
+def test_extract_records_on_a_dask_bag(client: Any, model_nlp: Any) -> None:
     import dask.bag as db
 
     records = partition_records()
@@ -340,14 +340,14 @@ def test_extract_records_on_a_dask_bag(client: Any, nlp: Any) -> None:
     readable = [r for r in records if "text" in r]
     expected = [
         d.to_dict()
-        for d in extract_documents([Document(r["id"], r["text"]) for r in readable], nlp)
+        for d in extract_documents([Document(r["id"], r["text"]) for r in readable], model_nlp)
     ]
     assert [r for r in got if "error" not in r] == expected
     assert got[5] == {"id": "no-text", "error": 'a record needs "id" and a string "text"'}
     assert len(got) == len(records)
 
 
-def test_extract_frame_on_a_dask_dataframe(client: Any, nlp: Any) -> None:
+def test_extract_frame_on_a_dask_dataframe(client: Any, model_nlp: Any) -> None:
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
 
@@ -358,8 +358,9 @@ def test_extract_frame_on_a_dask_dataframe(client: Any, nlp: Any) -> None:
         .map_partitions(extract_frame, meta=frame_meta())
         .compute()
     )
-    expected = list(extract_documents([Document(r["id"], r["text"]) for r in records], nlp))
-    assert list(got.columns) == ["id", "text", "quotes", "speakers", "error"]
+    expected = list(extract_documents([Document(r["id"], r["text"]) for r in records], model_nlp))
+    assert list(got.columns) == ["id", "text", "quotes", "speakers", "model_version", "error"]
+    assert set(got["model_version"]) == {expected[0].model_version}
     assert got["id"].tolist() == [d.id for d in expected]
     assert got["quotes"].tolist() == [[q.to_dict() for q in d.quotes] for d in expected]
     assert got["error"].isna().all()

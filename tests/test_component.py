@@ -107,7 +107,13 @@ def test_whole_pipeline_round_trip(nlp: Any, tmp_path: Path) -> None:
     assert before and after == before
 
 
-CUSTOM_CONFIG: dict[str, Any] = {"min_confidence": 0.6, "extra_cues": ["postulate"]}
+# the rules' constant confidences make the threshold exact (tests/test_model.py
+# covers extra cues with the model)
+CUSTOM_CONFIG: dict[str, Any] = {
+    "min_confidence": 0.6,
+    "extra_cues": ["postulate"],
+    "rules_only": True,
+}
 # an infinitive quote: confidence 0.6, exactly the threshold
 AT_THRESHOLD = "Senator Ada Kim urged the council to delay the vote."
 

@@ -131,7 +131,7 @@ def test_document_over_its_time_budget_stops_early(nlp: Any) -> None:
 
 
 def test_cli_limits(nlp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None, **options: nlp)
     source = tmp_path / "in.jsonl"
     records = [{"id": "long", "text": QUOTED * 10}, {"id": "ok", "text": QUOTED}]
     source.write_text("".join(json.dumps(r) + "\n" for r in records))

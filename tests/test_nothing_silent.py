@@ -47,7 +47,7 @@ def test_evaluate_names_the_document_and_scores_it_as_misses(
 ) -> None:
     import quotes.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr(pipeline, "load_pipeline", lambda model=None, **options: nlp)
     bad_quote = Quote("indirect", CharSpan.of(BAD, 0, 4), None, ("mayor",), None)
     gold = tmp_path / "gold.jsonl"
     write_documents(
@@ -70,7 +70,7 @@ def test_speakers_names_the_document_and_counts_the_rest(
 ) -> None:
     import quotes.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr(pipeline, "load_pipeline", lambda model=None, **options: nlp)
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "bad.txt").write_text(BAD, encoding="utf-8")
     ran = CliRunner().invoke(app, ["speakers", str(tmp_path), "--format", "json"])

@@ -204,7 +204,7 @@ def test_killed_write_leaves_no_temporary_file(tmp_path: Path, signum: int) -> N
 
 @pytest.fixture
 def cli(nlp: Any, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None, **options: nlp)
     return CliRunner()
 
 

@@ -197,7 +197,7 @@ def test_valid_records_pass(tmp_path: Path) -> None:
 def test_commands_name_the_line_instead_of_a_traceback(
     command: str, tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr("quotes.pipeline.load_pipeline", lambda model=None, **options: nlp)
     path = tmp_path / "gold.jsonl"
     path.write_text(
         line(id="ok", text=TEXT, quotes=[QUOTE])

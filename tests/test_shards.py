@@ -468,9 +468,10 @@ def test_documents_the_rules_fail_on_are_failures_of_their_shard(
     _, latest = read_manifest(tmp_path / "out")
     (failure,) = latest["a.jsonl"].failures
     assert (failure.source, failure.message) == ("bad", "extraction failed: ValueError: rule bug")
-    worker_pipeline(None)  # the partition API loads its own pipeline in this process
+    # the partition API loads its own pipeline in this process (the rules', patched above)
+    worker_pipeline({"rules_only": True})
     records = [{"id": d.id, "text": d.text} for d in docs]
-    got = extract_records(records)
+    got = extract_records(records, {"rules_only": True})
     assert [r["id"] for r in got] == [d.id for d in docs]
     assert got[2] == {"id": "bad", "error": "extraction failed: ValueError: rule bug"}
     assert all("quotes" in r for i, r in enumerate(got) if i != 2)

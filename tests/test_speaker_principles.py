@@ -509,3 +509,21 @@ def test_mention_span_drops_titles(nlp, sentence: str, head: str, expected: str)
     span = mention_span(token)
     assert span.text == expected
     span.check_against(sentence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The old page was replaced on Monday by a notice that said the shop is closed for good.",
+        "The web page was taken down by a message that said the account no longer exists.",
+    ],
+)
+def test_a_document_that_is_its_own_by_agent_ends(nlp, text: str) -> None:
+    """ "replaced by a notice that said ...": the notice is the pobj of "by" and
+    must not be its own author (this recursed without end)."""
+    doc = nlp(text)
+    quotes = doc._.quotes
+    assert [q.speaker_name for q in quotes] and all(
+        len(q.speaker_name) == 1 and q.speaker_name[0].split()[0].lower() in ("a", "the")
+        for q in quotes
+    )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..io import InputError
@@ -29,7 +30,7 @@ def extract_records(
 
     Meant for ``dask.bag.Bag.map_partitions`` (each worker process loads the
     pipeline of ``load_options`` once). A record comes back in the JSONL
-    schema of ``quotes extract`` (``{"id", "text", "quotes", "speakers"}``);
+    schema of ``quotes extract`` (``{"id", "text", "quotes", "speakers", "model_version"}``);
     one that cannot be extracted comes back in its place as
     ``{"id", "error"}``, never dropped.
     """
@@ -51,14 +52,14 @@ def extract_records(
     with lock:
         for doc in extract_documents(documents, nlp, batch_size=batch_size, errors=failed):
             record_id = original_ids[doc.id]
-            slots[int(doc.id)] = Document(record_id, doc.text, doc.quotes, doc.speakers).to_dict()
+            slots[int(doc.id)] = replace(doc, id=record_id).to_dict()
     for error in failed:
         slots[int(error.source)] = {"id": original_ids[error.source], "error": error.message}
     return [slot if slot is not None else {} for slot in slots]
 
 
 #: The columns of :func:`extract_frame`'s result.
-FRAME_COLUMNS: tuple[str, ...] = ("id", "text", "quotes", "speakers", "error")
+FRAME_COLUMNS: tuple[str, ...] = ("id", "text", "quotes", "speakers", "model_version", "error")
 
 
 def frame_meta() -> Any:
@@ -92,6 +93,7 @@ def extract_frame(
         columns["text"].append(record["text"])
         columns["quotes"].append(row.get("quotes"))
         columns["speakers"].append(row.get("speakers"))
+        columns["model_version"].append(row.get("model_version"))
         columns["error"].append(row.get("error"))
     return pd.DataFrame(
         {

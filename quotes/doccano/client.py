@@ -371,6 +371,8 @@ def push(
     username: str | None = None,
     password: str | None = None,
     model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
     model_version: str | None = None,
     batch_size: int = BATCH_SIZE,
     progress: bool = True,
@@ -389,8 +391,14 @@ def push(
 
     from ..labelstudio.client import default_model_version
     from ..pipeline import extract_documents, load_pipeline
+    from ..pipeline import model_version as extractor_version
 
-    version = model_version or default_model_version(model)
+    pipeline = None
+    if documents is None:
+        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
+    version = model_version or (
+        extractor_version(pipeline) if pipeline is not None else default_model_version(model)
+    )
     conn = connect(url, api_key, username, password)
     try:
         found = ensure_project(conn, project)
@@ -435,8 +443,7 @@ def push(
         )
         todo = wanted(source)
         failures: list[InputError] = []
-        if documents is None:
-            pipeline = nlp if nlp is not None else load_pipeline(model)
+        if pipeline is not None:
             todo = extract_documents(todo, pipeline, errors=failures)
 
         def report_failures() -> None:

@@ -3,7 +3,8 @@
 Speaks the protocol of Label Studio's ``ml`` app (see its ``api_connector``):
 ``GET /health``, ``POST /setup`` (returns the model version), ``POST /predict``
 (``{"tasks": [...]}`` in, ``{"results": [one prediction per task]}`` out),
-``POST /webhook`` (events; nothing to train, acknowledged) plus ``GET
+``POST /webhook`` (annotation events: with a :class:`~quotes.labelstudio.learning.Learner`,
+the corrections it fine-tunes on; otherwise acknowledged) plus ``GET
 /versions`` and ``POST /validate``. Request bodies are never logged: ``/setup``
 carries the project owner's token.
 
@@ -24,7 +25,8 @@ One request cannot stall the server (:class:`ServeSettings`):
 
 The pipelines sit behind :class:`ModelSlot`: a request takes the current
 model once and keeps it, so a new model version can be swapped in while
-requests run.
+requests run: the learner swaps in each model it fine-tunes on the
+annotators' corrections (docs/labelstudio.md, "Learning from corrections").
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -55,6 +58,8 @@ from .convert import prediction_for
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from .learning import Learner
 
 MODEL_CLASS = "quotes"
 logger = logging.getLogger("quotes.serve")
@@ -262,6 +267,7 @@ def create_app(
     models: Language | ModelSlot,
     model_version: str | None = None,
     settings: ServeSettings | None = None,
+    learner: Learner | None = None,
 ) -> FastAPI:
     """The backend's FastAPI app over already loaded pipelines: a :class:`ModelSlot`,
     or one pipeline (then one worker) and its ``model_version``."""
@@ -313,7 +319,14 @@ def create_app(
     @app.get("/")
     async def health() -> dict[str, Any]:
         version = slot.current().version
-        return {"status": "UP", "model_class": MODEL_CLASS, "model_version": version}
+        answer: dict[str, Any] = {
+            "status": "UP",
+            "model_class": MODEL_CLASS,
+            "model_version": version,
+        }
+        if learner is not None:
+            answer["learning"] = learner.status()
+        return answer
 
     @app.post("/setup")
     async def setup(request: Request) -> dict[str, Any]:
@@ -364,13 +377,16 @@ def create_app(
     @app.post("/webhook")
     async def webhook(request: Request) -> dict[str, Any]:
         payload = await _json_object(request)
-        # rules do not learn from annotations: acknowledge every event
         action = payload.get("action")
-        return {
+        answer = {
             "status": "ok",
             "action": action if isinstance(action, str) else None,
             "model_version": slot.current().version,
         }
+        if learner is not None:
+            # keeping a correction is quick; training runs in a process of its own
+            answer.update(await asyncio.to_thread(learner.observe, payload))
+        return answer
 
     app.add_middleware(_BodyLimit, limit=settings.max_request_bytes)  # outermost: first to run
     return app
@@ -392,14 +408,22 @@ def run_server(
     model: str | None = None,
     model_version: str | None = None,
     settings: ServeSettings | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
+    learn_every: int = 0,
+    learn_dir: str | Path | None = None,
 ) -> None:
-    """Load one pipeline per worker and serve the backend until interrupted."""
+    """Load one pipeline per worker and serve the backend until interrupted.
+
+    With ``learn_every`` > 0 (and a model: not ``rules_only``), annotation
+    events are kept in ``learn_dir`` and every ``learn_every`` new ones the
+    model is fine-tuned on all of them and swapped in.
+    """
     import sys
 
     import uvicorn
 
     from ..pipeline import load_pipeline
-    from .client import default_model_version
 
     settings = settings or ServeSettings()
     if not settings.auth_token and not is_loopback(host):
@@ -408,7 +432,31 @@ def run_server(
             f" {port} can use this backend; pass --auth-token or set {SERVE_TOKEN_ENV}",
             file=sys.stderr,
         )
-    pipelines = [load_pipeline(model) for _ in range(settings.workers)]
-    version = model_version or default_model_version(model)
-    slot = ModelSlot(LoadedModel(pipelines, version))
-    uvicorn.run(create_app(slot, settings=settings), host=host, port=port, log_level="info")
+    from ..pipeline import model_version as extractor_version
+
+    def pipelines(directory: str | Path | None) -> list[Language]:
+        return [
+            load_pipeline(model, model_dir=directory, rules_only=rules_only)
+            for _ in range(settings.workers)
+        ]
+
+    first = pipelines(model_dir)
+    version = model_version or extractor_version(first[0])
+    slot = ModelSlot(LoadedModel(first, version))
+    learner = None
+    if learn_every > 0 and not rules_only:
+        from .learning import Learner, default_learn_dir
+
+        def swap(path: Path, new_version: str) -> None:
+            # the new model's pipelines are built before the slot changes hands
+            built = pipelines(path)
+            slot.replace(LoadedModel(built, extractor_version(built[0])))
+
+        learner = Learner(
+            learn_dir or default_learn_dir(),
+            every=learn_every,
+            base_dir=model_dir,
+            on_model=swap,
+        )
+    app = create_app(slot, settings=settings, learner=learner)
+    uvicorn.run(app, host=host, port=port, log_level="info")

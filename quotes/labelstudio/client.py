@@ -282,6 +282,8 @@ def push(
     url: str | None = None,
     api_key: str | None = None,
     model: str | None = None,
+    model_dir: str | Path | None = None,
+    rules_only: bool = False,
     model_version: str | None = None,
     update_predictions: bool = False,
     batch_size: int = BATCH_SIZE,
@@ -295,13 +297,21 @@ def push(
     already there with the same text is not imported again; with
     ``update_predictions`` it gets this ``model_version``'s predictions if it
     lacks them. A document id already there with another text is a conflict:
-    reported and left alone. Imports go ``batch_size`` tasks a request.
+    reported and left alone. Imports go ``batch_size`` tasks a request. The
+    predictions carry ``model_version``, by default the extractor's
+    (:func:`quotes.pipeline.model_version`: the trained model's, or ``rules``).
     """
     from tqdm import tqdm
 
     from ..pipeline import extract_documents, load_pipeline
+    from ..pipeline import model_version as extractor_version
 
-    version = model_version or default_model_version(model)
+    pipeline = None
+    if documents is None:
+        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
+    version = model_version or (
+        extractor_version(pipeline) if pipeline is not None else default_model_version(model)
+    )
     if "," in version:  # Label Studio lists a task's model versions joined by commas
         raise LabelStudioError(f"model version {version!r} has a comma; choose one without")
     conn = connect(url, api_key)
@@ -339,8 +349,7 @@ def push(
     )
     todo = wanted(source)
     failures: list[InputError] = []
-    if documents is None:
-        pipeline = nlp if nlp is not None else load_pipeline(model)
+    if pipeline is not None:
         todo = extract_documents(todo, pipeline, errors=failures)
 
     def report_failures() -> None:

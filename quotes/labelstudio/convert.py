@@ -120,13 +120,19 @@ def quotes_to_result(quotes: Sequence[Quote], *, scores: bool = True) -> Result:
 
 
 def prediction_score(quotes: Sequence[Quote]) -> float:
-    """A task's prediction score: its least confident quote (0.0 when none was found).
+    """A task's prediction score: ``1 / (1 + E)``, E the number of its quotes
+    expected to be wrong (the sum of ``1 - confidence``; confidence is the
+    calibrated probability that a quote is right).
 
-    The minimum, not the mean, so that sorting tasks by score puts any doubtful
-    quote first; an article with no quote found sorts first too, as for news
-    that is most often a miss.
+    Sorting tasks by score, lowest first, brings the articles with the most
+    errors to correct first: many doubtful quotes weigh more than one. An
+    article with no quote found scores 0.0 and sorts first too: for news that
+    is most often a miss.
     """
-    return round(min((q.confidence for q in quotes), default=0.0), 4)
+    if not quotes:
+        return 0.0
+    expected_errors = sum(1.0 - q.confidence for q in quotes)
+    return round(1.0 / (1.0 + expected_errors), 4)
 
 
 def prediction_for(doc: Document, model_version: str) -> dict[str, Any]:

@@ -366,9 +366,16 @@ def _quote(
         content=content,
         speaker=speaker,
         cue=None if att is None else att.cue,
-        confidence=CONFIDENCE[rule] if confidence is None else confidence,
+        confidence=_confidence(rule, att) if confidence is None else confidence,
         rule=rule,
     )
+
+
+def _confidence(rule: str, att: Attribution | None) -> float:
+    """The model's probability for its attributions, else the rule's constant."""
+    if att is not None and att.confidence is not None:
+        return att.confidence
+    return CONFIDENCE[rule]
 
 
 def _gap_is_attribution_only(doc: Doc, start: int, end: int, limit: int, cue: Token) -> bool:
@@ -623,18 +630,28 @@ def _floating_followers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
     return out
 
 
-def find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
-    """All quotes of ``doc``, sorted by start, never overlapping."""
+def find_quotes(
+    doc: Doc, lexicon: CueLexicon, attributions: list[Attribution] | None = None
+) -> list[Quote]:
+    """All quotes of ``doc``, sorted by start, never overlapping.
+
+    ``attributions`` replaces the rules' own attribution frames (pass 1) when
+    given: the trained model's cues, contents and sources go through the same
+    assembly of direct, mixed and indirect quotes.
+    """
     with reading(doc):
-        return _find_quotes(doc, lexicon)
+        return _find_quotes(doc, lexicon, attributions)
 
 
-def _find_quotes(doc: Doc, lexicon: CueLexicon) -> list[Quote]:
+def _find_quotes(
+    doc: Doc, lexicon: CueLexicon, attributions: list[Attribution] | None
+) -> list[Quote]:
     text = doc_text(doc)
     found_stretches = find_quoted_stretches(text)
     stretches = _Stretches(doc, found_stretches)
-    inside = [(s.start, s.end) for s in found_stretches]
-    attributions = find_attributions(doc, lexicon, inside)
+    if attributions is None:
+        inside = [(s.start, s.end) for s in found_stretches]
+        attributions = find_attributions(doc, lexicon, inside)
     quotes: list[Quote] = []
     used: set[int] = set()
 

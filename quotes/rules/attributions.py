@@ -52,6 +52,7 @@ class Attribution:
     rule: str
     verb: CueVerb | None = None
     more: tuple[CharSpan, ...] = ()  # further pieces of an interrupted content
+    confidence: float | None = None  # the model's probability; None: the rule's constant
 
     @property
     def sort_key(self) -> int:
@@ -162,24 +163,28 @@ def _cue_source(tok: Token) -> Token | None:
     return source
 
 
-def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
-    """The attribution frame of a cue verb, if it has a source or a content."""
+def reports_nothing(tok: Token, verb: CueVerb, source: Token | None) -> bool:
+    """A cue that reports no speech, whatever its clause says (the guidelines'
+    exclusions, shared by the rules and the model)."""
     # "did not say that ...", "never claimed ...": a negated cue reports nothing
     if any(c.dep_ == "neg" for c in children(tok)) or (tok.is_upper and len(tok) > 1):
-        return None
+        return True
     # "declined to criticize", "refused to comment": nothing was said
     if tok.dep_ == "xcomp" and tok.head.lemma_ in REFUSALS:
-        return None
-    source = _cue_source(tok)
+        return True
+    if source is None:
+        return False
     # "reporters asked whether ...": a reporter's question is not a quote
-    if (
-        verb.takes_question
-        and source is not None
-        and source.lower_ in word_set("reporter_nouns.txt")
-    ):
-        return None
+    if verb.takes_question and source.lower_ in word_set("reporter_nouns.txt"):
+        return True
     # "The study found that ...": a finding of a document, not speech
-    if verb.weak and source is not None and source.lower_ in word_set("document_nouns.txt"):
+    return verb.weak and source.lower_ in word_set("document_nouns.txt")
+
+
+def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Attribution | None:
+    """The attribution frame of a cue verb, if it has a source or a content."""
+    source = _cue_source(tok)
+    if reports_nothing(tok, verb, source):
         return None
     cue = CharSpan.of(doc_text(doc), tok.idx, tok.idx + len(tok))
     # particle verbs: "pointed out", "called for"
@@ -219,7 +224,10 @@ def _verb_frame(doc: Doc, tok: Token, verb: CueVerb, lexicon: CueLexicon) -> Att
 def _source_phrase_at(doc: Doc, tok: Token, lexicon: CueLexicon) -> int:
     """The length in tokens of the source phrase of ``data/cue_phrases.txt`` that
     starts at ``tok`` ("according to", "as per", "in the words of"), or 0."""
+    first = tok.lower_
     for phrase in lexicon.source_phrases:  # longest first
+        if phrase[0] != first:  # most tokens start no phrase: one comparison each
+            continue
         end = tok.i + len(phrase)
         if end <= len(doc) and all(doc[tok.i + k].lower_ == word for k, word in enumerate(phrase)):
             return len(phrase)
@@ -321,7 +329,7 @@ def find_attributions(
     starts = [s for s, _ in inside_marks]
     found: list[Attribution] = []
     index = doc_index(doc)
-    for tok in doc:
+    for tok in index.tokens:  # Token objects made once per document
         if tok.i % 512 == 0:
             index.check()
         # cues inside a quotation belong to the quoted speaker's words

@@ -293,20 +293,21 @@ def untagged_person_names(doc: Doc) -> list[Span]:
     opening with a known given name (``Priya Nair``), naming no body, place or date.
     Each span starts at its titles and is labelled PERSON. One pass over the tokens."""
     out: list[Span] = []
+    tokens = doc_index(doc).tokens  # Token objects made once per document
     n = len(doc)
     i = 0
     while i < n:
-        if not _untagged_name_word(doc[i]):
+        if not _untagged_name_word(tokens[i]):
             i += 1
             continue
         end = i
-        while end < n and _untagged_name_word(doc[end]):
+        while end < n and _untagged_name_word(tokens[end]):
             end += 1
         start = i
-        while start < end - 1 and is_descriptor(doc[start], doc[start + 1]):
+        while start < end - 1 and is_descriptor(tokens[start], tokens[start + 1]):
             start += 1
         first = start
-        if first == i and i > 0 and not doc[i - 1].ent_type_ and is_person_title(doc[i - 1]):
+        if first == i and i > 0 and not tokens[i - 1].ent_type_ and is_person_title(tokens[i - 1]):
             first = i - 1  # "councillor Priya Nair": the title in lower case
         words = doc[start:end]
         if (
@@ -377,7 +378,9 @@ def _appositive_candidates(doc: Doc) -> list[int]:
     """Places (in subtree order) of the PERSON tokens in apposition or coordination."""
     index = doc_index(doc)
     return sorted(
-        index.place(t) for t in doc if t.ent_type_ == "PERSON" and t.dep_ in ("appos", "conj")
+        index.place(t)
+        for t in index.tokens
+        if t.ent_type_ == "PERSON" and t.dep_ in ("appos", "conj")
     )
 
 

@@ -200,11 +200,14 @@ class Registry:
         self._named_places: list[int] = []
         self._starts: dict[int, list[int]] = {}  # each entity's mention starts, sorted
         # sentences, also cut at line breaks: the parser runs sentences on over paragraphs
-        starts = {s.start for s in doc.sents}
-        starts.update(t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc))
+        index = doc_index(doc)
+        tokens = index.tokens  # Token objects made once per document
+        starts = set(index.sentences[0])
+        line_breaks = [t for t in tokens if t.is_space and "\n" in t.text]
+        starts.update(t.i + 1 for t in line_breaks if t.i + 1 < len(doc))
         self.unit_starts = frozenset(starts)
-        self.breaks = [t.idx for t in doc if t.is_space and "\n" in t.text]
-        self.sent_starts = sorted(doc[i].idx for i in starts)
+        self.breaks = [t.idx for t in line_breaks]
+        self.sent_starts = sorted(tokens[i].idx for i in starts)
         # document nouns ("study") whose NP names an author, for "the study said"
         # (position, author entity or -1, author's head token when unnamed or -1)
         self.authored: dict[str, list[tuple[int, int, int]]] = {}
@@ -220,6 +223,7 @@ class Registry:
 
     def _build(self) -> None:
         doc = self.doc
+        tables = doc_index(doc)
         # (entity, start, end, span, keys, label): label as the name reads, not always NER's
         named: list[tuple[Span, int, int, CharSpan, tuple[str, ...], str]] = []
         # NER's names, and person names it left untagged ("councillor Priya Nair"),
@@ -309,7 +313,7 @@ class Registry:
                 described.kind, described.label = "organisation", "ORG"
         # proper nouns NER missed that shorten a full name ("told Cable")
         if self.full_people:
-            for tok in doc:
+            for tok in tables.tokens:
                 if tok.pos_ == "PROPN" and not tok.ent_type_ and tok.dep_ != "compound":
                     keys = name_keys(tok.text)
                     if len(keys) == 1 and (found := self.person_for(keys, tok.idx)) is not None:
@@ -320,8 +324,7 @@ class Registry:
         self._vote_genders()
         # coordinated people ("Xi and Putin"), for "the two men", "the couple"
         self.pairs: list[tuple[int, tuple[int, ...]]] = []
-        tables = doc_index(doc)
-        for tok in doc:
+        for tok in tables.tokens:
             if tok.dep_ == "conj" or tok.i not in self.token_entity:
                 continue
             group = [self.token_entity.get(t.i) for t in (tok, *tables.conjuncts(tok))]
@@ -332,7 +335,7 @@ class Registry:
             )
             if len(people) > 1 and len(people) == len(group):
                 self.pairs.append((tok.idx, people))
-        for tok in doc:
+        for tok in tables.tokens:
             if tok.pos_ == "NOUN" and source_noun_class(tok) == "document":
                 author = self._author_inside(tok)
                 subject = None
@@ -359,7 +362,7 @@ class Registry:
         a subject ``he``/``she`` of a clause under a verb whose subject is a named
         person votes for that person; a clear majority sets an unknown gender."""
         votes: dict[int, list[int]] = {}
-        for tok in self.doc:
+        for tok in doc_index(self.doc).tokens:
             if tok.dep_ not in SUBJECT_DEPS or tok.lower_ not in ("he", "she"):
                 continue
             verb = tok.head
@@ -597,7 +600,9 @@ def _first_by_agent(noun: Token) -> Token | None:
     agents = index.cached(
         "by-agents",
         0,
-        lambda: sorted(index.place(t) for t in doc if t.dep_ == "pobj" and t.head.lower_ == "by"),
+        lambda: sorted(
+            index.place(t) for t in index.tokens if t.dep_ == "pobj" and t.head.lower_ == "by"
+        ),
     )
     start, end = index.depth_first(noun)
     k = bisect_left(agents, start)

@@ -54,6 +54,8 @@ PRONOUN_FACTOR = 0.9
 
 ROLE_FACTOR = 0.9
 
+#: How many author links (a document to who wrote it) one resolution follows.
+MAX_AUTHOR_LINKS = 4
 #: How many sentences back a pronoun looks for its antecedent.
 PRONOUN_WINDOW = 12
 
@@ -106,6 +108,7 @@ class _Resolver:
         # in the order found, and as (start, order) sorted for bisection
         self.extra: list[Mention] = []
         self._extra_starts: list[tuple[int, int]] = []
+        self._depth = 0  # nested resolve() calls (documents to their authors)
         # unnamed sources by head lemma and number: (sentence, noun phrase, kind) of the latest
         self.literal_heads: dict[tuple[str, bool], tuple[int, str, SpeakerKind]] = {}
 
@@ -143,6 +146,17 @@ class _Resolver:
         return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
     def resolve(self, span: CharSpan) -> _Resolution:
+        # a document resolves to its author, who may be named by another
+        # document ("a report prepared by the review"): follow a few links only
+        if self._depth >= MAX_AUTHOR_LINKS:
+            return _Resolution(literal=span.text)
+        self._depth += 1
+        try:
+            return self._resolve(span)
+        finally:
+            self._depth -= 1
+
+    def _resolve(self, span: CharSpan) -> _Resolution:
         tokens = self.doc.char_span(span.start, span.end, alignment_mode="expand")
         if tokens is None or len(tokens) == 0:
             return _Resolution(literal=span.text)
@@ -286,7 +300,14 @@ class _Resolver:
                 )
         if inside is not None:
             return _Resolution((inside,), factor=ROLE_FACTOR)
-        agent = next((t for t in head.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"), None)
+        agent = next(
+            (
+                t
+                for t in head.subtree
+                if t.dep_ == "pobj" and t.head.lower_ == "by" and t.i != head.i
+            ),
+            None,
+        )
         if agent is not None and agent.pos_ in ("NOUN", "PROPN"):
             # "a report prepared by city engineers": its author, unnamed as it is
             by_agent = self.resolve(mention_span(agent))

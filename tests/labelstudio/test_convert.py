@@ -174,11 +174,29 @@ def test_round_trip_gives_as_gold(quote: Quote, gold: Quote) -> None:
 
 
 @pytest.mark.parametrize(
-    ("confidences", "score"), [((), 0.0), ((0.9,), 0.9), ((0.9, 0.55, 0.7), 0.55)]
+    ("confidences", "score"),
+    [
+        ((), 0.0),
+        ((1.0,), 1.0),
+        ((0.9,), round(1 / 1.1, 4)),
+        # three fairly sure quotes weigh as much as one doubtful quote
+        ((0.9, 0.9, 0.9), round(1 / 1.3, 4)),
+        ((0.7,), round(1 / 1.3, 4)),
+        ((0.9, 0.55, 0.7), round(1 / 1.85, 4)),
+    ],
 )
-def test_prediction_score_is_the_minimum(confidences: tuple[float, ...], score: float) -> None:
+def test_prediction_score_counts_the_expected_errors(
+    confidences: tuple[float, ...], score: float
+) -> None:
     quotes = [Quote("direct", Q_MSG.content, confidence=c) for c in confidences]
     assert prediction_score(quotes) == score
+
+
+def test_more_expected_errors_sort_first() -> None:
+    """Sorting by score, lowest first, brings the article with more doubtful quotes first."""
+    many = [Quote("direct", Q_MSG.content, confidence=c) for c in (0.6, 0.6, 0.6)]
+    one = [Quote("direct", Q_MSG.content, confidence=0.5)]
+    assert prediction_score(many) < prediction_score(one)
 
 
 def test_task_for_carries_id_hash_and_prediction() -> None:
