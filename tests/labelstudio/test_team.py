@@ -258,7 +258,10 @@ def test_push_knows_a_hand_imported_task_and_names_a_failed_document(
         Document("boom", "BOOM, the mayor said."),
         Document("fine", "The minister said the bridge would reopen in May."),
     ]
-    ran = cli("push", str(_jsonl(tmp_path, docs)), "--project", title, "--no-progress")
+    # the failure is injected into the rules: push with them alone
+    ran = cli(
+        "push", str(_jsonl(tmp_path, docs)), "--project", title, "--no-progress", "--rules-only"
+    )
     assert ran.exit_code == 1
     assert (
         "quotes: document boom: extraction failed: ValueError: rule bug; not imported" in ran.stderr
