@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,19 @@ def dev_dir() -> Path:
     if not (DEV / "ggt_dev.jsonl").exists():
         pytest.skip("third-party dev data (../shared/dev) is not present")
     return DEV
+
+
+@pytest.fixture
+def rule_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule bug, a fault no input causes on purpose: the rules raise
+    ``ValueError("rule bug")`` on any text containing BOOM, for this test only."""
+    import quotes.component as component
+
+    real = component.find_quotes
+
+    def failing(doc: Any, lexicon: Any) -> Any:
+        if "BOOM" in doc.text:
+            raise ValueError("rule bug")
+        return real(doc, lexicon)
+
+    monkeypatch.setattr(component, "find_quotes", failing)

@@ -1,7 +1,8 @@
 """Every command that runs the extractor names each document it could not process.
 
-A rule bug is a fault no input causes on purpose: it is injected for documents
-containing BOOM, as in tests/test_pipeline.py. The rest run through the real pipeline.
+A rule bug is a fault no input causes on purpose: the ``rule_bug`` fixture of
+tests/conftest.py injects it for documents containing BOOM. The rest run through
+the real pipeline.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import quotes.component as component
 from quotes.cli import app
 from quotes.io import write_documents
 from quotes.labelstudio.backend import predict_tasks
@@ -22,18 +22,6 @@ from quotes.types import CharSpan, Document, Quote
 
 GOOD = "The minister said the bridge would reopen in May."
 BAD = "BOOM, the mayor said on Tuesday."
-
-
-@pytest.fixture
-def rule_bug(monkeypatch: pytest.MonkeyPatch, nlp: Any) -> None:
-    real = component.find_quotes
-
-    def failing(doc: Any, lexicon: Any) -> Any:
-        if "BOOM" in doc.text:
-            raise ValueError("rule bug")
-        return real(doc, lexicon)
-
-    monkeypatch.setattr(component, "find_quotes", failing)
 
 
 def gold_quote() -> Quote:

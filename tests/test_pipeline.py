@@ -231,21 +231,12 @@ def test_ids_and_texts_pass_through(nlp: Any) -> None:
 
 
 def test_a_document_the_rules_fail_on_is_reported_and_the_rest_go_on(
-    nlp: Any, monkeypatch: pytest.MonkeyPatch
+    rule_bug: None, nlp: Any
 ) -> None:
     """A rule bug is a fault no input causes on purpose: inject it for one document."""
-    import quotes.component as component
     from quotes import extract
     from quotes.io import InputError
 
-    real = component.find_quotes
-
-    def failing(doc: Any, lexicon: Any) -> Any:
-        if "BOOM" in doc.text:
-            raise ValueError("rule bug")
-        return real(doc, lexicon)
-
-    monkeypatch.setattr(component, "find_quotes", failing)
     errors: list[InputError] = []
     docs = [
         Document("a", "“We will win,” she said."),

@@ -446,20 +446,11 @@ def test_speaker_tallies_merge_to_the_whole(nlp: Any) -> None:
 
 
 def test_documents_the_rules_fail_on_are_failures_of_their_shard(
-    nlp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rule_bug: None, nlp: Any, tmp_path: Path
 ) -> None:
     """Reported with their id, in the manifest and by the partition API; the rest goes on."""
-    from quotes import component
     from quotes.cluster import extract_records, worker_pipeline
 
-    real = component.find_quotes
-
-    def failing(doc: Any, lexicon: Any) -> Any:
-        if "BOOM" in doc.text:
-            raise ValueError("rule bug")
-        return real(doc, lexicon)
-
-    monkeypatch.setattr(component, "find_quotes", failing)
     docs = list(generated_documents(6))
     docs[2] = Document("bad", "“BOOM,” she said.")
     write_jsonl(tmp_path / "in" / "a.jsonl", docs)

@@ -314,19 +314,10 @@ def test_unshared_project_gives_one_gold_per_annotator(
 
 
 def test_a_document_the_rules_fail_on_is_named_and_the_rest_imported(
-    dc_env: DoccanoServer, nlp: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    rule_bug: None, dc_env: DoccanoServer, nlp: Any, tmp_path: Path
 ) -> None:
     """A rule bug is a fault no input causes on purpose: injected for texts with BOOM."""
-    import quotes.component as component
 
-    real = component.find_quotes
-
-    def failing(doc: Any, lexicon: Any) -> Any:
-        if "BOOM" in doc.text:
-            raise ValueError("rule bug")
-        return real(doc, lexicon)
-
-    monkeypatch.setattr(component, "find_quotes", failing)
     source = tmp_path / "docs.jsonl"
     source.write_text(
         '{"id": "good", "text": "The minister said the bridge would reopen in May."}\n'

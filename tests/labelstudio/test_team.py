@@ -11,7 +11,6 @@ import pytest
 from label_studio_sdk import LabelStudio
 from typer.testing import CliRunner
 
-import quotes.component as component
 from quotes.cli import app
 from quotes.labelstudio.convert import quotes_to_result, result_to_quotes
 from quotes.types import Document, Quote
@@ -234,7 +233,7 @@ def _jsonl(folder: Path, docs: list[Document]) -> Path:
 
 
 def test_push_knows_a_hand_imported_task_and_names_a_failed_document(
-    ls_env: LabelStudioServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rule_bug: None, ls_env: LabelStudioServer, tmp_path: Path
 ) -> None:
     from quotes.labelstudio.config import load_config
 
@@ -245,14 +244,6 @@ def test_push_knows_a_hand_imported_task_and_names_a_failed_document(
     ls.projects.import_tasks(
         id=project.id, request=[{"data": {"text": good, "doc_id": "hand"}}], commit_to_project=True
     )
-    real = component.find_quotes
-
-    def failing(doc: Any, lexicon: Any) -> Any:  # a rule bug: a fault no input causes on purpose
-        if "BOOM" in doc.text:
-            raise ValueError("rule bug")
-        return real(doc, lexicon)
-
-    monkeypatch.setattr(component, "find_quotes", failing)
     docs = [
         Document("hand", good),
         Document("boom", "BOOM, the mayor said."),
