@@ -13,6 +13,7 @@ Pure functions; no I/O. Offsets are half-open Python ``str`` offsets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,11 @@ ALL_LABELS: tuple[str, ...] = (*QUOTE_LABELS.values(), *PART_LABELS)
 SAID_BY = "said_by"
 CUE_OF = "cue_of"
 LINK_LABELS: tuple[str, ...] = (SAID_BY, CUE_OF)
+
+
+def text_hash(text: str) -> str:
+    """A short, stable hash of a document text: the version a task or example carries."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class AnnotationError(ValueError):

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..annotation import ALL_LABELS, CUE_LABEL, LINK_LABELS, SPEAKER_LABEL, AnnotationError
 from ..formats import write_groups
-from ..io import InputError, dump_json_line, iter_input_documents
+from ..io import dump_json_line
+from ..pushing import PushFeed, batches
 from ..types import Document
 from .convert import (
     DOC_ID_KEY,
@@ -318,17 +319,6 @@ class PushReport:
         )
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def import_batch(
     conn: Connection, project_id: int, documents: list[Document], model_version: str
 ) -> list[str]:
@@ -390,7 +380,7 @@ def push(
     from tqdm import tqdm
 
     from ..labelstudio.client import default_model_version
-    from ..pipeline import extract_documents, load_pipeline
+    from ..pipeline import load_pipeline
     from ..pipeline import model_version as extractor_version
 
     pipeline = None
@@ -413,49 +403,20 @@ def push(
             report.warnings.append(message)
             tqdm.write(f"quotes: warning: {message}", file=sys.stderr)
         known = existing_examples(conn, report.project_id)
-        seen: dict[str, str] = {}
-
-        def wanted(docs: Iterable[Document | InputError]) -> Iterator[Document]:
-            for doc in docs:
-                if isinstance(doc, InputError):
-                    report.input_errors.append(str(doc))
-                    tqdm.write(f"quotes: {doc}", file=sys.stderr)
-                    continue
-                report.read += 1
-                digest = text_hash(doc.text)
-                old = known.get(doc.id)
-                old_hash = old.text_hash if old is not None else seen.get(doc.id)
-                if old_hash is not None and old_hash != digest:
-                    message = (
-                        f"document {doc.id}: already in the project with another text; skipped"
-                    )
-                    report.conflicts.append(message)
-                    tqdm.write(f"quotes: {message}", file=sys.stderr)
-                    continue
-                if old_hash is not None:
-                    report.unchanged += 1
-                    continue
-                seen[doc.id] = digest
-                yield doc
-
-        source: Iterable[Document | InputError] = (
-            iter_input_documents(paths) if documents is None else documents
+        feed = PushFeed(
+            report,
+            known={doc_id: example.text_hash for doc_id, example in known.items()},
+            # doccano keeps no separate predictions: an example there is never sent again
+            up_to_date=lambda doc_id: True,
+            paths=paths,
+            documents=documents,
+            pipeline=pipeline,
         )
-        todo = wanted(source)
-        failures: list[InputError] = []
-        if pipeline is not None:
-            todo = extract_documents(todo, pipeline, errors=failures)
-
-        def report_failures() -> None:
-            while failures:
-                failure = failures.pop(0)
-                report.failed.append(f"{failure.source}: {failure.message}")
-                tqdm.write(f"quotes: document {failure}; not imported", file=sys.stderr)
 
         bar = tqdm(desc="push", unit="doc", disable=not progress, file=sys.stderr)
         with bar:
-            for batch in _batches(todo, batch_size):
-                report_failures()
+            for batch in batches(feed, batch_size):
+                feed.report_failures()
                 problems = import_batch(conn, report.project_id, batch, version)
                 report.requests += 1
                 report.import_errors.extend(problems)
@@ -463,7 +424,7 @@ def push(
                     tqdm.write(f"quotes: doccano refused a record: {problem}", file=sys.stderr)
                 report.imported += len(batch) - len(problems)
                 bar.update(len(batch))
-            report_failures()
+            feed.report_failures()
     finally:
         conn.close()
     return report

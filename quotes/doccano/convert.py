@@ -27,7 +27,6 @@ speaker mention; an annotator overrides or adds names with an example comment
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,6 +42,7 @@ from ..annotation import (
     Region,
     annotation_to_quotes,
     quotes_to_annotation,
+    text_hash,
 )
 from ..types import CharSpan, Document, Quote
 
@@ -56,11 +56,6 @@ RECORD_KEYS = ("id", "text", "entities", "relations", COMMENTS_KEY)
 NAME_COMMENT_SEPARATOR = " = "
 #: A comment prefix of a quote must be at least this long (``he`` is too ambiguous).
 MIN_QUOTE_PREFIX = 8
-
-
-def text_hash(text: str) -> str:
-    """A short, stable hash of a document text (marks an example's text version)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 # --- offsets: code points <-> UTF-16 code units --------------------------------

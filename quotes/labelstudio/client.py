@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..io import InputError, atomic_writer, dump_json_line, iter_input_documents
+from ..io import atomic_writer, dump_json_line
+from ..pushing import PushFeed, batches
 from ..types import Document
 from .config import DOC_ID_KEY, TEXT_HASH_KEY, TEXT_KEY, config_problems, load_config
 from .convert import (
@@ -264,17 +265,6 @@ def default_model_version(model: str | None) -> str:
     return f"quotes-{__version__}+{resolve_model_name(model)}"
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def push(
     paths: Iterable[str | Path],
     project: str,
@@ -303,7 +293,7 @@ def push(
     """
     from tqdm import tqdm
 
-    from ..pipeline import extract_documents, load_pipeline
+    from ..pipeline import load_pipeline
     from ..pipeline import model_version as extractor_version
 
     pipeline = None
@@ -318,49 +308,19 @@ def push(
     ref = ensure_project(conn, project, load_config())
     report = PushReport(project_id=ref.id, project_title=ref.title)
     known = existing_tasks(conn, report.project_id)
-    seen: dict[str, str] = {}
-
-    def wanted(docs: Iterable[Document | InputError]) -> Iterator[Document]:
-        """Readable documents that need extracting, in input order."""
-        for doc in docs:
-            if isinstance(doc, InputError):
-                report.input_errors.append(str(doc))
-                tqdm.write(f"quotes: {doc}", file=sys.stderr)
-                continue
-            report.read += 1
-            digest = text_hash(doc.text)
-            old = known.get(doc.id)
-            old_hash = old.text_hash if old is not None else seen.get(doc.id)
-            if old_hash is not None and old_hash != digest:
-                message = f"document {doc.id}: already in the project with another text; skipped"
-                report.conflicts.append(message)
-                tqdm.write(f"quotes: {message}", file=sys.stderr)
-                continue
-            if doc.id in seen or (
-                old is not None and (not update_predictions or version in old.model_versions)
-            ):
-                report.unchanged += 1
-                continue
-            seen[doc.id] = digest
-            yield doc
-
-    source: Iterable[Document | InputError] = (
-        iter_input_documents(paths) if documents is None else documents
+    feed = PushFeed(
+        report,
+        known={doc_id: task.text_hash for doc_id, task in known.items()},
+        # a task is left alone unless asked for this version's predictions it lacks
+        up_to_date=lambda doc_id: not update_predictions or version in known[doc_id].model_versions,
+        paths=paths,
+        documents=documents,
+        pipeline=pipeline,
     )
-    todo = wanted(source)
-    failures: list[InputError] = []
-    if pipeline is not None:
-        todo = extract_documents(todo, pipeline, errors=failures)
-
-    def report_failures() -> None:
-        while failures:
-            failure = failures.pop(0)
-            report.failed.append(f"{failure.source}: {failure.message}")
-            tqdm.write(f"quotes: document {failure}; not imported", file=sys.stderr)
 
     bar = tqdm(desc="push", unit="doc", disable=not progress, file=sys.stderr)
     with bar, api_errors(conn.url):
-        for batch in _batches(todo, batch_size):
+        for batch in batches(feed, batch_size):
             new = [doc for doc in batch if doc.id not in known]
             if new:
                 tasks: Any = [task_for(doc, version) for doc in new]
@@ -376,9 +336,9 @@ def push(
                 ]
                 conn.client.projects.import_predictions(id=report.project_id, request=predictions)
                 report.updated += len(old_docs)
-            report_failures()
+            feed.report_failures()
             bar.update(len(batch))
-        report_failures()
+        feed.report_failures()
         if report.imported or report.updated:
             # the project's model version picks the predictions annotators see first
             conn.client.projects.update(id=report.project_id, model_version=version)

@@ -15,7 +15,6 @@ among several annotators' annotations of a task.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from ..annotation import (
     annotation_to_quotes,
     gold_quote,
     quotes_to_annotation,
+    text_hash,
 )
 from ..types import CharSpan, Document, Quote
 from .config import (
@@ -51,11 +51,6 @@ Result = list[dict[str, Any]]
 
 
 # --- Quote list -> result list ------------------------------------------------
-
-
-def text_hash(text: str) -> str:
-    """A short, stable hash of a document text (marks a task's text version)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _region(
