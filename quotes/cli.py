@@ -807,7 +807,8 @@ def pull(
         return
     _check_tool(tool)
     _require("labelstudio", "pull")
-    from .labelstudio.client import LabelStudioError, fetch_annotations, write_pull
+    from .labelstudio.client import LabelStudioError
+    from .labelstudio.client import pull as pull_annotations
     from .labelstudio.convert import ANNOTATION_CHOICES
 
     if annotations not in ANNOTATION_CHOICES:
@@ -815,17 +816,19 @@ def pull(
             f"unknown --annotations {annotations!r}; use one of {', '.join(ANNOTATION_CHOICES)}"
         )
     try:
-        _, result = fetch_annotations(
+        result = pull_annotations(
             project,
+            output,
             url=url,
             api_key=api_key,
             annotator=annotator,
             annotations=annotations,
             strict=strict,
+            allow_empty=allow_empty,
         )
-        written = write_pull(result, output, annotations, allow_empty=allow_empty)
     except (LabelStudioError, OSError) as err:
         raise fail(str(err)) from None
+    written = list(result.written)
     for skipped in result.skipped:
         typer.echo(f"quotes: skipped {skipped}", err=True)
     for dropped in result.dropped:

@@ -281,19 +281,33 @@ def iter_annotated_documents(
             continue
         if not _is_jsonl(item):
             continue
-        for number, record in _read_jsonl_lines(item):
-            if isinstance(record, InputError):
-                yield record
-                continue
-            try:
-                doc = Document.from_dict(record, check=check)
-            except SchemaError as err:
-                yield InputError(str(item), f"{err}; fix the record", number)
-                continue
-            if unique_ids and (repeated := ids.repeated(doc.id, item, number)) is not None:
-                yield repeated
-                continue
-            yield doc
+        yield from _annotated_documents(
+            item, _read_jsonl_lines(item), check=check, ids=ids if unique_ids else None
+        )
+
+
+def _annotated_documents(
+    source: Path,
+    lines: Iterable[tuple[int, dict[str, Any] | InputError]],
+    *,
+    check: bool,
+    ids: DocumentIds | None,
+) -> Iterator[Document | InputError]:
+    """The documents of one file's numbered records, each bad record or (with
+    ``ids``) repeated id an :class:`InputError` naming ``source`` and the line."""
+    for number, record in lines:
+        if isinstance(record, InputError):
+            yield record
+            continue
+        try:
+            doc = Document.from_dict(record, check=check)
+        except SchemaError as err:
+            yield InputError(str(source), f"{err}; fix the record", number)
+            continue
+        if ids is not None and (repeated := ids.repeated(doc.id, source, number)) is not None:
+            yield repeated
+            continue
+        yield doc
 
 
 #: The ``-o`` value that means standard output.
@@ -549,16 +563,4 @@ def iter_gzip_annotated_documents(
     """Documents with quotes from one ``.jsonl.gz`` file (gold, predictions); with
     ``ids``, a repeated id is reported (the first document is kept)."""
     source = Path(path)
-    for number, record in _gzip_jsonl_lines(source):
-        if isinstance(record, InputError):
-            yield record
-            continue
-        try:
-            doc = Document.from_dict(record, check=check)
-        except SchemaError as err:
-            yield InputError(str(source), f"{err}; fix the record", number)
-            continue
-        if ids is not None and (repeated := ids.repeated(doc.id, source, number)) is not None:
-            yield repeated
-            continue
-        yield doc
+    yield from _annotated_documents(source, _gzip_jsonl_lines(source), check=check, ids=ids)

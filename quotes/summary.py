@@ -25,6 +25,7 @@ from .scoring import (
     ScoringError,
     SpeakerRow,
     by_type_counts,
+    document_counts,
 )
 from .types import QUOTE_TYPES
 
@@ -195,14 +196,7 @@ class EvaluationSummary:
 
     def document_counts(self) -> dict[str, int]:
         """How many documents: on each side, scored on both, on one side only."""
-        status = self.statuses
-        return {
-            "gold": status["both"] + status["gold_only"],
-            "pred": status["both"] + status["pred_only"],
-            "both": status["both"],
-            "gold_only": status["gold_only"],
-            "pred_only": status["pred_only"],
-        }
+        return document_counts(self.statuses)
 
     @property
     def document_total(self) -> int:

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -475,13 +475,15 @@ def pull(
     annotator: str | None = None,
     annotations: str = "latest",
     strict: bool = False,
+    allow_empty: bool = False,
 ) -> PullResult:
     """Write the project's submitted annotations to ``output`` as gold JSONL (atomically).
 
     ``latest`` (default) and ``ground-truth`` write one file, ``all`` one file
     per annotator into the directory ``output`` (see :func:`write_pull`). Tasks
     that cannot be read are skipped and listed in the result; with no document
-    at all, nothing is written.
+    at all, nothing is written unless ``allow_empty``. The result's ``written``
+    names the files written.
     """
     _, result = fetch_annotations(
         project,
@@ -491,5 +493,5 @@ def pull(
         annotations=annotations,
         strict=strict,
     )
-    write_pull(result, output, annotations)
-    return result
+    written = write_pull(result, output, annotations, allow_empty=allow_empty)
+    return replace(result, written=tuple(written))

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ..annotation import (
@@ -335,7 +336,8 @@ class PullResult:
     also filled for the others, by whose annotation was chosen). ``taken`` counts
     the annotations used per annotator, ``left_out`` the submitted annotations
     not used, each with its reason (another annotator's, an older one of the
-    same annotator); ``dropped`` lists regions dropped from used annotations.
+    same annotator); ``dropped`` lists regions dropped from used annotations;
+    ``written`` the files a pull wrote (none: nothing was written).
     """
 
     documents: tuple[Document, ...]
@@ -348,6 +350,8 @@ class PullResult:
     dropped: tuple[Skipped, ...] = ()
     cancelled: int = 0
     from_ground_truth: int = 0
+    #: the gold files written from it (by :func:`quotes.labelstudio.client.pull`)
+    written: tuple[Path, ...] = ()
 
 
 def annotation_time(annotation: Mapping[str, Any]) -> datetime:

@@ -633,6 +633,17 @@ class SpeakerRow:
         }
 
 
+def document_counts(status: Counter[str]) -> dict[str, int]:
+    """How many documents, from the count of each status (both, gold only, predictions only)."""
+    return {
+        "gold": status["both"] + status["gold_only"],
+        "pred": status["both"] + status["pred_only"],
+        "both": status["both"],
+        "gold_only": status["gold_only"],
+        "pred_only": status["pred_only"],
+    }
+
+
 @dataclass(frozen=True)
 class EvaluationResult:
     """Scores of a whole run: every document, aggregated on demand."""
@@ -716,14 +727,7 @@ class EvaluationResult:
 
     def document_counts(self) -> dict[str, int]:
         """How many documents: on each side, scored on both, on one side only."""
-        status = Counter(d.status for d in self.documents)
-        return {
-            "gold": status["both"] + status["gold_only"],
-            "pred": status["both"] + status["pred_only"],
-            "both": status["both"],
-            "gold_only": status["gold_only"],
-            "pred_only": status["pred_only"],
-        }
+        return document_counts(Counter(d.status for d in self.documents))
 
 
 def evaluate_documents(
