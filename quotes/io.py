@@ -412,6 +412,71 @@ def signals_as_exit() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+#: Folders whose leftovers this process has swept (once per folder: a run that
+#: writes thousands of shards into one folder must not list it thousands of times).
+_SWEPT: set[str] = set()
+_SWEPT_LOCK = threading.Lock()
+
+
+def _temporary_prefix(name: str) -> str:
+    """The prefix of a temporary file for output ``name``: it names this host and
+    process, so that a later run can tell a dead run's leftover from a live write."""
+    return f".{name}.{_hostname()}-{os.getpid()}."
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname().replace("/", "_") or "localhost"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or a check this system refuses
+        return True
+    return True
+
+
+def remove_dead_temporaries(folder: Path) -> int:
+    """Delete the temporary files that outputs killed with SIGKILL left in ``folder``; how many.
+
+    Only files named by :func:`atomic_writer` on this host for a process that no
+    longer runs: another host's write on a shared folder, or a live process's,
+    is left alone (a reused process id only keeps a leftover a little longer).
+    """
+    import re
+
+    pattern = re.compile(rf"\..+\.{re.escape(_hostname())}-(\d+)\.[^./]+\.tmp")
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _sweep_once(folder: Path) -> None:
+    key = str(folder)
+    with _SWEPT_LOCK:
+        if key in _SWEPT:
+            return
+        _SWEPT.add(key)
+    remove_dead_temporaries(folder)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, *, allow_empty: bool = True) -> Iterator[IO[str]]:
     """A text output that replaces ``path`` only when the block ends without
@@ -419,7 +484,9 @@ def atomic_writer(path: str | Path, *, allow_empty: bool = True) -> Iterator[IO[
 
     * a regular file (or none yet) is written to a temporary file next to it
       and renamed over it at the end: a failed or killed run (SIGINT, SIGTERM,
-      SIGHUP) leaves the old file as it was and no temporary file behind;
+      SIGHUP) leaves the old file as it was and no temporary file behind; what
+      a run killed outright (SIGKILL) leaves, the next write in that folder
+      deletes (:func:`remove_dead_temporaries`);
     * nothing written and ``allow_empty=False`` (what a command's ``-o`` uses
       unless ``--allow-empty``): :class:`NothingToWrite`, the old file untouched;
     * a symbolic link is written through: its target is replaced, the link stays;
@@ -459,9 +526,12 @@ def atomic_writer(path: str | Path, *, allow_empty: bool = True) -> Iterator[IO[
     real = Path(os.path.realpath(target))  # a symbolic link: write its target
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=_temporary_prefix(real.name), suffix=".tmp", dir=real.parent
+        )
     except OSError as err:
         raise OutputError(path, _reason(err)) from err
+    _sweep_once(real.parent)
     try:
         with signals_as_exit():
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

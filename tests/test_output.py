@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quotes.cli import app
-from quotes.io import NothingToWrite, OutputError, atomic_writer
+from quotes.io import NothingToWrite, OutputError, atomic_writer, remove_dead_temporaries
 
 OLD = "previous results\n"
 NEW = '{"id": "a"}\n'
@@ -197,6 +197,65 @@ def test_killed_write_leaves_no_temporary_file(tmp_path: Path, signum: int) -> N
     assert code != 0
     assert out.read_text() == OLD
     assert leftovers(tmp_path) == []
+
+
+def test_the_next_write_removes_what_sigkill_left(tmp_path: Path) -> None:
+    out = tmp_path / "keep.jsonl"
+    out.write_text(OLD)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
+        proc.kill()  # SIGKILL: nothing runs in the writer after this
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert out.read_text() == OLD
+    assert len(leftovers(tmp_path)) == 1, "SIGKILL cannot be caught: the temporary file stays"
+    with atomic_writer(out) as handle:
+        handle.write(NEW)
+    assert out.read_text() == NEW
+    assert leftovers(tmp_path) == []
+
+
+def finished_pid() -> int:
+    """The id of a process that has ended."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(timeout=30)
+    return proc.pid
+
+
+@pytest.mark.parametrize(
+    ("whose", "removed"),
+    [
+        ("dead here", True),  # a run on this host that no longer runs
+        ("live here", False),  # a write in progress in another process
+        ("this process", False),
+        ("dead elsewhere", False),  # another host's write on a shared folder
+        ("not ours", False),  # a file that only looks like one
+    ],
+)
+def test_only_dead_runs_temporaries_are_removed(tmp_path: Path, whose: str, removed: bool) -> None:
+    import socket
+
+    host = socket.gethostname()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        name = {
+            "dead here": f".out.jsonl.{host}-{finished_pid()}.abc_12.tmp",
+            "live here": f".out.jsonl.{host}-{sleeper.pid}.abc_12.tmp",
+            "this process": f".out.jsonl.{host}-{os.getpid()}.abc_12.tmp",
+            "dead elsewhere": f".out.jsonl.{host}x-{finished_pid()}.abc_12.tmp",
+            "not ours": ".out.jsonl.notes.tmp",
+        }[whose]
+        (tmp_path / name).write_text("half")
+        assert remove_dead_temporaries(tmp_path) == int(removed)
+        assert (tmp_path / name).exists() is not removed
+    finally:
+        sleeper.kill()
+        sleeper.wait(timeout=30)
 
 
 # --- the commands --------------------------------------------------------------------------
