@@ -102,6 +102,9 @@ def test_extraction_invariants(nlp: Any, text: str) -> None:
 @FAST
 @given(text=texts)
 def test_span_groups_cover_the_quotes(nlp: Any, text: str) -> None:
+    # spaCy's own tokenizer refuses a lone surrogate ("\ud800"); extract_documents
+    # reads such text (the property above), calling the pipeline directly cannot
+    assume(not any("\ud800" <= char <= "\udfff" for char in text))
     spacy_doc = nlp(text)
     quotes = spacy_doc._.quotes
     spans = list(spacy_doc.spans["quotes"])

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -345,16 +346,51 @@ def push(
     return report
 
 
+#: The title of the snapshot export a pull makes (and deletes when it is done).
+PULL_EXPORT_TITLE = "quotes pull"
+#: How long a pull waits for its snapshot export, in seconds.
+EXPORT_WAIT = 600
+#: A pull's export older than this was left by a pull killed outright (SIGKILL):
+#: a live pull downloads its export within :data:`EXPORT_WAIT` of making it.
+STALE_EXPORT_AGE = timedelta(hours=1)
+
+
+def delete_stale_exports(
+    conn: Connection, project_id: int, *, older_than: timedelta | None = None
+) -> int:
+    """Delete the snapshot exports that killed pulls left in the project; how many.
+
+    Only exports titled :data:`PULL_EXPORT_TITLE` and older than ``older_than``
+    (default :data:`STALE_EXPORT_AGE`): a user's own exports, and a pull running
+    now, are left alone.
+    """
+    age = STALE_EXPORT_AGE if older_than is None else older_than
+    now = datetime.now(UTC)
+    removed = 0
+    for export in conn.client.projects.exports.list(id=project_id):
+        made = export.created_at
+        if export.title != PULL_EXPORT_TITLE or made is None or export.id is None:
+            continue
+        made = made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+        if now - made >= age:
+            conn.client.projects.exports.delete(id=project_id, export_pk=int(export.id))
+            removed += 1
+    return removed
+
+
 def export_tasks(conn: Connection, project_id: int) -> list[dict[str, Any]]:
     """All tasks of a project with full annotation bodies, through a snapshot export."""
     import time
 
     with api_errors(conn.url):
-        export = conn.client.projects.exports.create(id=project_id, title="quotes pull")
+        # best effort: a leftover we cannot list or delete must not stop the pull
+        with contextlib.suppress(Exception):
+            delete_stale_exports(conn, project_id)
+        export = conn.client.projects.exports.create(id=project_id, title=PULL_EXPORT_TITLE)
         export_id = int(export.id)  # type: ignore[arg-type]
         try:
             status = export.status
-            deadline = time.monotonic() + 600
+            deadline = time.monotonic() + EXPORT_WAIT
             while status not in ("completed", "failed") and time.monotonic() < deadline:
                 time.sleep(0.5)
                 status = conn.client.projects.exports.get(id=project_id, export_pk=export_id).status
