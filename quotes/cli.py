@@ -933,13 +933,13 @@ def agreement(
         )
     typer.echo(render_agreement(found, fmt, top=top), nl=False)
     if report is not None:
-        from .io import atomic_writer
+        from .io import atomic_writer, output_error
 
         try:
             with atomic_writer(report) as handle:
                 handle.write(render_agreement_html(found, top=top))
         except OSError as err:
-            raise fail(f"cannot write {report}: {err.strerror}") from None
+            raise fail(str(output_error(report, err))) from None
         typer.echo(f"quotes: wrote {report}", err=True)
     if found.input_errors:
         raise fail(
@@ -1107,6 +1107,7 @@ def export_command(
 ) -> None:
     """Write documents with quotes as brat standoff, doccano JSONL or Label Studio tasks."""
     from .formats import FORMATS, export_documents, read_documents
+    from .io import output_error
 
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -1127,7 +1128,7 @@ def export_command(
             brat_zips=inception_zips,
         )
     except OSError as err:
-        raise fail(f"cannot write {output}: {err.strerror}") from None
+        raise fail(str(output_error(output, err))) from None
     for error in result.errors:
         typer.echo(f"quotes: {error}", err=True)
     typer.echo(f"quotes: {result.written} document(s) written to {output}", err=True)
@@ -1172,6 +1173,7 @@ def import_command(
 ) -> None:
     """Read annotation files back into gold JSONL (bad files: reported, the rest come through)."""
     from .formats import FORMATS, import_documents, write_groups
+    from .io import output_error
 
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -1203,7 +1205,7 @@ def import_command(
         try:
             written = write_groups(result.documents or {None: []}, output)
         except OSError as err:
-            raise fail(f"cannot write {output}: {err.strerror}") from None
+            raise fail(str(output_error(output, err))) from None
         where = ", ".join(str(p) for p in written)
         typer.echo(f"quotes: {result.count} document(s) written to {where}", err=True)
     if result.errors:

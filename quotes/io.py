@@ -344,6 +344,11 @@ class NothingToWrite(OutputError):
         )
 
 
+def output_error(path: str | Path, err: OSError) -> OutputError:
+    """``err`` as an :class:`OutputError` naming ``path`` (itself when it is one already)."""
+    return err if isinstance(err, OutputError) else OutputError(path, _reason(err))
+
+
 def _reason(err: OSError) -> str:
     """A short, fixable reason for a failed write (no errno, no temporary path)."""
     return _WRITE_ERRORS.get(err.errno or 0, (err.strerror or type(err).__name__).lower())

@@ -204,3 +204,25 @@ def test_labelstudio_export_with_two_annotators_gives_one_gold_each(tmp_path: Pa
         "amy@example.com.jsonl",
         "raj@example.com.jsonl",
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "{gold}", "--format", "doccano-jsonl", "-o", "{blocked}/out.jsonl"],
+        ["export", "{gold}", "--format", "brat", "-o", "{blocked}/brat", "--no-progress"],
+        ["import", "{brat}", "--format", "brat", "-o", "{blocked}/gold.jsonl"],
+    ],
+)
+def test_a_failed_write_is_one_line_naming_the_output(tmp_path: Path, args: list[str]) -> None:
+    brat = tmp_path / "brat"
+    export_documents(seeds_gold()[:1], "brat", brat)
+    blocked = tmp_path / "a-file"  # a file where the output needs a folder
+    blocked.write_text("kept\n")
+    names = {"gold": str(GOLD / "seeds.jsonl"), "brat": str(brat), "blocked": str(blocked)}
+    done = runner.invoke(app, [arg.format(**names) for arg in args])
+    assert done.exit_code == 1
+    output = next(arg.format(**names) for arg in args if "{blocked}" in arg)
+    assert f"quotes: cannot write {output}: a part of the path is not a folder" in done.stderr
+    assert "None" not in done.stderr and "Errno" not in done.stderr
+    assert blocked.read_text() == "kept\n"
