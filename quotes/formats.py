@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .brat import Scheme
-from .io import InputError, atomic_writer, dump_json_line, iter_annotated_documents
+from .io import (
+    InputError,
+    annotator_file,
+    atomic_writer,
+    dump_json_line,
+    iter_annotated_documents,
+    write_documents,
+)
 from .types import Document
 
 Format = Literal["brat", "doccano-jsonl", "labelstudio-json"]
@@ -284,15 +291,14 @@ def import_documents(
 def write_groups(documents: dict[str | None, list[Document]], output: str | Path) -> list[Path]:
     """Write one gold JSONL (``output``), or one per annotator into folder ``output``.
 
-    Each file is written atomically; documents of no annotator among others go
-    to ``shared.jsonl``.
+    Each file is written atomically and named by :func:`quotes.io.annotator_file`
+    (a name never leads out of the folder); documents of no annotator among
+    others go to ``shared.jsonl``.
     """
     if set(documents) <= {None}:
         targets: dict[str | None, Path] = {None: Path(output)}
     else:
-        targets = {a: Path(output) / f"{a or 'shared'}.jsonl" for a in documents}
+        targets = {a: annotator_file(output, a or "shared") for a in documents}
     for annotator, path in targets.items():
-        with atomic_writer(path) as handle:
-            for doc in documents.get(annotator, []):
-                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        write_documents(path, documents.get(annotator, []))
     return list(targets.values())

@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -571,6 +572,17 @@ def atomic_writer(path: str | Path, *, allow_empty: bool = True) -> Iterator[IO[
 def dump_json_line(record: dict[str, Any]) -> str:
     """One JSONL line (no trailing newline), UTF-8 kept readable."""
     return json.dumps(record, ensure_ascii=False)
+
+
+def annotator_file(directory: str | Path, annotator: str) -> Path:
+    """The gold file of one annotator in ``directory``: named by the annotator's email
+    (or user name).
+
+    Characters that are not safe in a file name become ``_``, so a name never
+    leads out of ``directory`` (``ann@example.com`` → ``ann@example.com.jsonl``).
+    """
+    safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", annotator).strip(".") or "unknown"
+    return Path(directory) / f"{safe}.jsonl"
 
 
 def write_documents(

@@ -226,3 +226,25 @@ def test_a_failed_write_is_one_line_naming_the_output(tmp_path: Path, args: list
     assert f"quotes: cannot write {output}: a part of the path is not a folder" in done.stderr
     assert "None" not in done.stderr and "Errno" not in done.stderr
     assert blocked.read_text() == "kept\n"
+
+
+@pytest.mark.parametrize(
+    ("annotator", "name"),
+    [
+        ("amy@example.com", "amy@example.com.jsonl"),
+        ("../../escape", "_.._escape.jsonl"),  # never a path out of the folder
+        ("/etc/passwd", "_etc_passwd.jsonl"),
+        ("..", "unknown.jsonl"),
+    ],
+)
+def test_write_groups_keeps_every_annotator_inside_the_folder(
+    tmp_path: Path, annotator: str, name: str
+) -> None:
+    from quotes.formats import write_groups
+
+    doc = seeds_gold()[0]
+    out = tmp_path / "gold"
+    written = write_groups({annotator: [doc], None: [doc]}, out)
+    assert sorted(p.name for p in written) == sorted([name, "shared.jsonl"])
+    assert sorted(p.name for p in tmp_path.rglob("*.jsonl")) == sorted([name, "shared.jsonl"])
+    assert all(p.parent == out for p in written)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..io import atomic_writer, dump_json_line
+from ..io import annotator_file, write_documents
 from ..pushing import PushFeed, batches
 from ..types import Document
 from .config import DOC_ID_KEY, TEXT_HASH_KEY, TEXT_KEY, config_problems, load_config
@@ -458,16 +457,6 @@ def fetch_annotations(
     return ref, result
 
 
-def annotator_file(directory: str | Path, annotator: str) -> Path:
-    """The gold file of one annotator in ``directory``: named by the annotator's email.
-
-    Characters that are not safe in a file name become ``_``
-    (``ann@example.com`` → ``ann@example.com.jsonl``).
-    """
-    safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", annotator).strip(".") or "unknown"
-    return Path(directory) / f"{safe}.jsonl"
-
-
 def write_pull(
     result: PullResult,
     output: str | Path,
@@ -482,9 +471,7 @@ def write_pull(
     if annotations != "all":
         if not result.documents and not allow_empty:
             return []
-        with atomic_writer(output, allow_empty=allow_empty) as handle:
-            for doc in result.documents:
-                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        write_documents(output, result.documents)
         return [Path(output)]
     directory = Path(output)
     if directory.exists() and not directory.is_dir():
@@ -495,9 +482,7 @@ def write_pull(
     written = []
     for who, docs in result.by_annotator.items():
         target = annotator_file(directory, who)
-        with atomic_writer(target) as handle:
-            for doc in docs:
-                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        write_documents(target, docs)
         written.append(target)
     return written
 
