@@ -766,21 +766,6 @@ def _zip_pair(stem: str, text: str, ann: str) -> bytes:
     return buffer.getvalue()
 
 
-def _write_bytes_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 #: Folder of ``write_brat(..., zips=True)``: one ZIP per document for INCEpTION.
 ZIP_FOLDER = "inception"
 
@@ -821,9 +806,8 @@ def write_brat(
         with atomic_writer(out / f"{stem}.ann") as handle:
             handle.write(ann)
         if zips:
-            _write_bytes_atomically(
-                out / ZIP_FOLDER / f"{stem}.zip", _zip_pair(stem, doc.text, ann)
-            )
+            with atomic_writer(out / ZIP_FOLDER / f"{stem}.zip") as handle:
+                handle.buffer.write(_zip_pair(stem, doc.text, ann))  # type: ignore[attr-defined]
         written += 1
     with atomic_writer(out / "annotation.conf") as handle:
         handle.write(annotation_conf(scheme))

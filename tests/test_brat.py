@@ -395,6 +395,9 @@ def test_inception_zips_hold_each_pair(tmp_path: Path) -> None:
         assert sorted(archive.namelist()) == ["bridge.ann", "bridge.txt"]
         assert archive.read("bridge.txt").decode("utf-8") == TEXT
         assert archive.read("bridge.ann").decode("utf-8") == document_to_ann(doc)
+    # written like every other output: the mode the umask gives, as the pair beside it
+    zipped = (tmp_path / "inception" / "bridge.zip").stat().st_mode & 0o777
+    assert zipped == (tmp_path / "bridge.txt").stat().st_mode & 0o777
     # the folder of zips is not read back as brat files
     assert read_brat_paths([tmp_path]).documents == {None: [gold_document(doc)]}
 
