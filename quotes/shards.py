@@ -393,17 +393,39 @@ def file_sha256(path: str | Path) -> str | None:
 
 
 def remove_stale_temporaries(out_dir: Path, output_names: Iterable[str]) -> int:
-    """Delete temporary files a killed run left next to these output shards; how many."""
-    removed = 0
+    """Delete temporary files a killed run left next to these output shards; how many.
+
+    A leftover of output ``NAME`` is ``.NAME.<anything>.tmp`` beside it. Each
+    folder is listed once (a run of thousands of shards in one folder must not
+    list it thousands of times) and each entry checked against its folder's
+    output names.
+    """
+    names_by_folder: dict[Path, set[str]] = {}
     for name in output_names:
         target = out_dir / name
-        if not target.parent.is_dir():
+        names_by_folder.setdefault(target.parent, set()).add(target.name)
+    removed = 0
+    for folder, names in names_by_folder.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
             continue
-        for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
-                removed += 1
+        for entry in entries:
+            if _leftover_of(entry.name) & names:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
     return removed
+
+
+def _leftover_of(filename: str) -> set[str]:
+    """The output names whose temporary file ``filename`` could be
+    (``.part-01.jsonl.x7k.tmp`` → ``{"part-01.jsonl", "part-01", ...}``): every
+    ``NAME`` with ``filename == "." + NAME + "." + rest + ".tmp"``."""
+    if not (filename.startswith(".") and filename.endswith(".tmp")):
+        return set()
+    inner = filename[1:-4]  # NAME.<rest>; <rest> may be empty
+    return {inner[:i] for i, char in enumerate(inner) if char == "."}
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from quotes.shards import (
     iter_input,
     locked_output,
     read_manifest,
+    remove_stale_temporaries,
     shard_writer,
     stale_reason,
     write_manifest,
@@ -466,3 +467,31 @@ def test_documents_the_rules_fail_on_are_failures_of_their_shard(
     assert [r["id"] for r in got] == [d.id for d in docs]
     assert got[2] == {"id": "bad", "error": "extraction failed: ValueError: rule bug"}
     assert all("quotes" in r for i, r in enumerate(got) if i != 2)
+
+
+@pytest.mark.parametrize(
+    ("leftover", "removed"),
+    [
+        (".part-01.jsonl.x7k_2.tmp", True),  # a killed run's temporary file of an output
+        (".part-01.jsonl.host-12.ab.tmp", True),  # whatever stands between the dots
+        (".part-01.jsonl..tmp", True),
+        (".part-02.jsonl.x7k_2.tmp", False),  # not one of this run's outputs
+        (".part-01.jsonl.x7k_2.tmp.keep", False),
+        ("part-01.jsonl.x7k_2.tmp", False),  # not hidden
+        (".part-01.jsonl.tmp", False),  # no part between name and suffix
+        (".notes.tmp", False),
+    ],
+)
+def test_stale_temporaries_of_the_outputs_are_removed(
+    tmp_path: Path, leftover: str, removed: bool
+) -> None:
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "part-01.jsonl").write_text("kept\n")
+    (tmp_path / "2024" / leftover).write_text("half")
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2025" / leftover).write_text("half")  # another folder's: not an output there
+    count = remove_stale_temporaries(tmp_path, ["2024/part-01.jsonl", "2026/part-01.jsonl"])
+    assert count == int(removed)
+    assert (tmp_path / "2024" / leftover).exists() is not removed
+    assert (tmp_path / "2025" / leftover).exists()
+    assert (tmp_path / "2024" / "part-01.jsonl").read_text() == "kept\n"
