@@ -360,3 +360,25 @@ def test_calibrator_fitted_on_a_fixed_set_is_calibrated() -> None:
     assert expected_calibration_error(predicted, right) < 0.03
     assert calibrator.weights[1] == pytest.approx(1.5, abs=0.2)
     assert Calibrator.from_dict(calibrator.to_dict()).weights == pytest.approx(calibrator.weights)
+
+
+def test_loaded_models_are_bounded(tmp_path: Path) -> None:
+    """``quotes serve`` loads a new directory after every fine-tuning: they must not pile up."""
+    import shutil
+
+    from quotes.model import LOADED_MODELS, load_model
+
+    folders = []
+    for number in range(LOADED_MODELS + 2):
+        folder = tmp_path / f"run-{number}"
+        shutil.copytree(shipped_model_dir(), folder)
+        folders.append(folder)
+    first = load_model(folders[0])
+    assert load_model(folders[0]) is first  # loaded once per directory
+    for folder in folders[1:]:
+        load_model(folder)
+    from quotes.model import _load_cached
+
+    assert _load_cached.cache_info().currsize <= LOADED_MODELS
+    again = load_model(folders[0])  # read back from disk once it was let go
+    assert again is not first and again.version == first.version

@@ -14,7 +14,7 @@ The model shipped with the package lives in ``quotes/data/model/``;
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from ..rules import find_quotes
 from ..rules.attributions import find_attributions
 from ..rules.text import reading
 from ..speakers import attribute_speakers
-from ..types import Quote, Speaker
+from ..types import CharSpan, Quote, Speaker
 from .attribution import AttributionModel, Decoded, ModelSettings
 from .calibration import Calibrator, quote_features, speaker_kind
 from .candidates import DocView
@@ -85,17 +85,23 @@ class QuoteModel:
             resolved, speakers = attribute_speakers(doc, quotes)
             base = {id(r): base[id(q)] for q, r in zip(quotes, resolved, strict=True)}
             quotes = resolved
-        return [self.calibrate(q, decoded, base[id(q)]) for q in quotes], speakers
+        # the first attribution of each cue, looked up once per quote (not a scan per quote)
+        by_cue: dict[CharSpan, Decoded] = {}
+        for item in decoded:
+            by_cue.setdefault(item.attribution.cue, item)
+        calibrated = [
+            self.calibrate(q, by_cue.get(q.cue) if q.cue is not None else None, base[id(q)])
+            for q in quotes
+        ]
+        return calibrated, speakers
 
-    def calibrate(self, quote: Quote, decoded: list[Decoded], base: float) -> Quote:
-        """``quote`` with its confidence replaced by the calibrated probability."""
+    def calibrate(self, quote: Quote, decoded: Decoded | None, base: float) -> Quote:
+        """``quote`` with its confidence replaced by the calibrated probability;
+        ``decoded``: the model's attribution of the quote's cue, if any."""
         if self.calibrator is None:
             return quote
-        by_cue = next(
-            (d for d in decoded if quote.cue is not None and d.attribution.cue == quote.cue), None
-        )
         probability = self.calibrator.probability(
-            quote_features(quote, by_cue, base), speaker_kind(quote), floating=quote.cue is None
+            quote_features(quote, decoded, base), speaker_kind(quote), floating=quote.cue is None
         )
         return quote.with_speaker(quote.speaker, quote.speaker_name, round(probability, 4))
 
@@ -132,13 +138,19 @@ def shipped_model_dir() -> Path:
     return Path(str(resources.files("quotes").joinpath(*SHIPPED)))
 
 
-@cache
+#: Models kept loaded: the shipped one and the few latest (``quotes serve`` swaps
+#: in a new directory after each fine-tuning; older ones must not pile up).
+LOADED_MODELS = 4
+
+
+@lru_cache(maxsize=LOADED_MODELS)
 def _load_cached(path: str) -> QuoteModel:
     return QuoteModel.from_disk(path)
 
 
 def load_model(model_dir: str | Path | None = None) -> QuoteModel:
-    """The model in ``model_dir``, or the shipped one; loaded once per directory."""
+    """The model in ``model_dir``, or the shipped one; loaded once per directory
+    (of the :data:`LOADED_MODELS` used last)."""
     path = Path(model_dir) if model_dir else shipped_model_dir()
     return _load_cached(str(path.resolve()))
 
