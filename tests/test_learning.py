@@ -124,3 +124,24 @@ def test_a_failed_training_keeps_the_old_model_and_says_why(tmp_path: Path) -> N
     assert not swaps.models
     assert "training failed" in status["last_error"] and status["last_version"] is None
     assert "not a quotes model directory" in (tmp_path / "store" / "training.log").read_text()
+
+
+def test_kept_corrections_load_whatever_their_text_holds(tmp_path: Path) -> None:
+    """A text with a line or paragraph separator (U+2028, U+2029, U+0085) is one
+    JSONL line as written; a restart reads it back whole."""
+    from quotes.io import write_documents
+
+    kept = [
+        Document("a", "The mayor said\u2028the bridge would reopen."),
+        Document("b", "Officials said\u2029the road\u0085was closed."),
+        Document("c", "Nobody said anything."),
+    ]
+    write_documents(tmp_path / "corrections.jsonl", kept)
+    learner = Learner(tmp_path, every=100, base_dir=None, on_model=Swaps())
+    assert learner.status()["corrections"] == 3
+
+
+def test_a_damaged_corrections_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "corrections.jsonl").write_text('{"id": "a", "text": "x"}\n{not json\n')
+    with pytest.raises(ValueError, match=r"corrections\.jsonl.*line 2|corrections\.jsonl:2"):
+        Learner(tmp_path, every=100, base_dir=None, on_model=Swaps())

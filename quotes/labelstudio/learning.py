@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..annotation import AnnotationError
-from ..io import atomic_writer, dump_json_line
+from ..io import InputError, iter_annotated_documents, write_documents
 from ..types import Document
 from .config import DOC_ID_KEY
 from .convert import task_to_document
@@ -120,10 +120,12 @@ class Learner:
         """The corrections kept by an earlier run of the server."""
         found: dict[str, Document] = {}
         if self.corrections_path.is_file():
-            for line in self.corrections_path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    doc = Document.from_dict(json.loads(line))
-                    found[doc.id] = doc
+            # the JSONL reader, not str.splitlines: a text may hold U+2028, which
+            # dump_json_line writes as it is and splitlines would cut a line at
+            for doc in iter_annotated_documents([self.corrections_path]):
+                if isinstance(doc, InputError):
+                    raise ValueError(f"{doc}; fix or move the file to start afresh")
+                found[doc.id] = doc
         return found
 
     def status(self) -> dict[str, Any]:
@@ -201,9 +203,7 @@ class Learner:
             self.state.training = True
             self.state.new = 0
             documents = list(self._documents.values())
-        with atomic_writer(self.corrections_path) as handle:
-            for doc in documents:
-                handle.write(dump_json_line(doc.to_dict()) + "\n")
+        write_documents(self.corrections_path, documents)
         thread = threading.Thread(target=self._train, name="quotes-learn", daemon=True)
         thread.start()
         return True
