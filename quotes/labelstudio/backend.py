@@ -98,10 +98,7 @@ def predict_tasks(
         if i in found:
             out.append(prediction_for(found[i], model_version))
             continue
-        task_id = task.get("id") if isinstance(task, Mapping) else None
-        reason = errors.get(i, "not processed")
-        logger.warning("predict: task %s: %s; no prediction", task_id, reason)
-        out.append({"model_version": model_version, "task": task_id, "error": reason})
+        out.append(task_error(task, errors.get(i, "not processed"), model_version))
     return out
 
 
