@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -328,11 +328,9 @@ class _HashingWriter:
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.digest = hashlib.sha256()
-        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
-        self.size += len(data)
         return self.raw.write(data)
 
     def flush(self) -> None:
@@ -344,7 +342,6 @@ class ShardSink:
     """Where an output shard's documents go; counts them and checksums the bytes."""
 
     _out: Any
-    _hashing: _HashingWriter
     documents: int = 0
     quotes: int = 0
     sha256: str = ""
@@ -371,11 +368,11 @@ def shard_writer(path: str | Path, *, gzip: bool = False) -> Iterator[ShardSink]
             stream = gzip_module.GzipFile(
                 filename="", mode="wb", fileobj=hashing, mtime=0, compresslevel=6
             )
-            sink = ShardSink(stream, hashing)
+            sink = ShardSink(stream)
             yield sink
             stream.close()  # writes the gzip trailer; the file itself stays open
         else:
-            sink = ShardSink(hashing, hashing)
+            sink = ShardSink(hashing)
             yield sink
         sink.sha256 = hashing.digest.hexdigest()
 
@@ -646,11 +643,6 @@ def pending_entry(shard: Shard, output: str) -> ManifestEntry:
         input_fingerprint=shard.fingerprint(),
         output=output,
     )
-
-
-def with_status(entry: ManifestEntry, status: ShardStatus) -> ManifestEntry:
-    """``entry`` with another status."""
-    return replace(entry, status=status)
 
 
 def options_key(options: Mapping[str, Any] | None) -> str:

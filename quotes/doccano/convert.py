@@ -50,8 +50,6 @@ DOC_ID_KEY = "doc_id"
 TEXT_HASH_KEY = "text_hash"
 NAMES_KEY = "speaker_names"
 COMMENTS_KEY = "Comments"
-#: Keys of an exported record that are not meta.
-RECORD_KEYS = ("id", "text", "entities", "relations", COMMENTS_KEY)
 #: A comment line that names a speaker: ``mention = Name | Name``.
 NAME_COMMENT_SEPARATOR = " = "
 #: A comment prefix of a quote must be at least this long (``he`` is too ambiguous).

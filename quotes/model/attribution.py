@@ -120,7 +120,7 @@ def in_scope_part(
 
 
 class AttributionModel:
-    """Three trained scorers and their settings; :meth:`attributions` decodes a document."""
+    """Three trained scorers and their settings; :meth:`decode` decodes a document."""
 
     def __init__(self, settings: ModelSettings, scorers: dict[str, Model[Any, Any]]) -> None:
         self.settings = settings
@@ -216,10 +216,6 @@ class AttributionModel:
             kind = content.kind if content is not None else "none"
             out.append(Decoded(attribution, prob, content_prob, float(source_scores[choice]), kind))
         return out
-
-    def attributions(self, view: DocView) -> list[Attribution]:
-        """The attributions of one document, in text order."""
-        return [d.attribution for d in self.decode(view)]
 
     def _attribution(
         self, view: DocView, cue: Token, content: Span | None, source: Token | None, prob: float
