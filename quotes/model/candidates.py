@@ -31,6 +31,8 @@ from spacy.tokens import Doc, Token
 from ..cues import CueLexicon
 from ..marks import QUOTE_MARKS, QuotedStretch, find_quoted_stretches
 from ..rules.attributions import Attribution
+from ..rules.text import FINITE_TAGS
+from ..rules.text import SUBJECTS as SUBJECT_DEPS
 
 #: Dependents of a cue whose subtree may be its content ("said [that C]",
 #: "denied [the report]", "urged Kiev [to resume talks]").
@@ -57,8 +59,6 @@ CONTENT_DEPS = frozenset(
 )
 #: Dependency labels of a cue that sits inside its own content ("C, X said").
 INSIDE_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj", "dep", "relcl", "acl"})
-FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 #: How far from its cue (in tokens) a source may stand.
 SOURCE_WINDOW = 40
 #: Parts of speech that head a possible source.

@@ -56,7 +56,7 @@ from ..scoring import match_document, normalize_span
 from ..speakers import attribute_speakers
 from ..types import Document, Quote, SchemaError
 from . import QuoteModel
-from .attribution import TASKS, AttributionModel, Decoded, ModelSettings, encode
+from .attribution import DENSE_SLOTS, TASKS, AttributionModel, Decoded, ModelSettings, encode
 from .calibration import (
     FEATURE_NAMES,
     FLOATING,
@@ -247,7 +247,7 @@ def encode_task(parsed: Sequence[Parsed], task: str, settings: ModelSettings) ->
             ids.append(flat)
             lengths.append(length)
             dense.append(rows)
-    width = {"cue": 2, "content": 4, "source": 2}[task] * settings.tensor_width
+    width = DENSE_SLOTS[task] * settings.tensor_width
     return Encoded(
         np.concatenate(ids) if ids else np.zeros(0, np.uint64),
         np.concatenate(lengths) if lengths else np.zeros(0, np.int32),
