@@ -18,7 +18,7 @@ no annotator); every unreadable input is reported and the rest comes through.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,7 @@ from typing import Any, Literal
 from .brat import Scheme
 from .io import (
     InputError,
+    _read_jsonl_lines,
     annotator_file,
     atomic_writer,
     dump_json_line,
@@ -149,28 +150,6 @@ def _files(paths: Iterable[str | Path], suffixes: tuple[str, ...], errors: list[
     return found
 
 
-def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """The objects of a JSONL file with their line numbers, or why a line is not one."""
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        yield 0, f"cannot read: {err.strerror}"
-        return
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                yield number, f"not a JSON line ({err}); fix or drop the line"
-                continue
-            if isinstance(record, dict):
-                yield number, record
-            else:
-                yield number, "a line must be a JSON object"
-
-
 def _bar(files: list[Path], progress: bool) -> Iterable[Path]:
     """``files`` with a progress bar on stderr when ``progress``."""
     import sys
@@ -199,9 +178,9 @@ def import_doccano(
     for path in _bar(_files(paths, (".jsonl",), result.errors), progress):
         if _too_big(path, result.errors):
             continue
-        for number, record in _jsonl_records(path):
-            if isinstance(record, str):
-                result.errors.append(f"{path}:{number}: {record}")
+        for number, record in _read_jsonl_lines(path):
+            if isinstance(record, InputError):
+                result.errors.append(str(record))
                 continue
             try:
                 doc, dropped = record_to_document(record)
@@ -232,8 +211,11 @@ def import_labelstudio(
             continue
         try:
             tasks = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            result.errors.append(f"{path}: not a Label Studio JSON export ({err}); export as JSON")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+            reason = "nested too deep" if isinstance(err, RecursionError) else err
+            result.errors.append(
+                f"{path}: not a Label Studio JSON export ({reason}); export as JSON"
+            )
             continue
         if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
             result.errors.append(f"{path}: not a list of tasks; export the project as JSON")

@@ -160,7 +160,7 @@ def test_doccano_jsonl_bad_lines_are_named_and_the_rest_come_through(tmp_path: P
     assert (
         found.errors[0].startswith(f"{path}:1: ") and "unknown label 'Opinion'" in found.errors[0]
     )
-    assert found.errors[1].startswith(f"{path}:2: not a JSON line")
+    assert found.errors[1].startswith(f"{path}:2: malformed JSON")
 
 
 def test_labelstudio_export_with_two_annotators_gives_one_gold_each(tmp_path: Path) -> None:
@@ -248,3 +248,19 @@ def test_write_groups_keeps_every_annotator_inside_the_folder(
     assert sorted(p.name for p in written) == sorted([name, "shared.jsonl"])
     assert sorted(p.name for p in tmp_path.rglob("*.jsonl")) == sorted([name, "shared.jsonl"])
     assert all(p.parent == out for p in written)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("doccano-jsonl", "deep.jsonl"), ("labelstudio-json", "deep.json")]
+)
+def test_json_nested_too_deep_is_named_and_the_other_files_come_through(
+    tmp_path: Path, fmt: str, name: str
+) -> None:
+    good = tmp_path / ("good.jsonl" if fmt == "doccano-jsonl" else "good.json")
+    export_documents(seeds_gold()[:1], fmt, good)  # type: ignore[arg-type]
+    (tmp_path / name).write_text("[" * 200_000 + "\n")
+    # (our Label Studio export carries predictions: read those back)
+    found = import_documents([tmp_path], fmt, predictions=True)  # type: ignore[arg-type]
+    assert len(found.documents[None]) == 1
+    assert len(found.errors) == 1
+    assert found.errors[0].startswith(str(tmp_path / name)) and "nested too deep" in found.errors[0]
