@@ -23,10 +23,9 @@ from .pieces import (
 )
 
 if TYPE_CHECKING:
-    from .pieces import Limits
-
-if TYPE_CHECKING:
     from .labelstudio.convert import PullResult
+    from .pieces import Limits
+    from .summary import EvaluationSummary
 
 
 def _plain_params(params: list[Any]) -> None:
@@ -405,38 +404,40 @@ def evaluate(
 ) -> None:
     """Score predicted quotes against gold (or two annotators' files against each other)."""
     from .evaluation import evaluate_paths
-    from .report import FORMATS, render
-    from .scoring import DEFAULT_MODES
+    from .report import FORMATS, Evaluation, render
+    from .scoring import DEFAULT_MODES, EvaluationResult
 
     if mode not in DEFAULT_MODES:
         raise fail(f"unknown --mode {mode!r}; use one of {', '.join(DEFAULT_MODES)}")
     if fmt not in FORMATS:
         raise fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    result: Evaluation
     if dask is not None:
         options = load_options(model, model_dir, rules_only)
-        _evaluate_on_cluster(
-            gold, pred, mode=mode, fmt=fmt, report=report, options=options, dask=dask
+        result = _evaluate_on_cluster(
+            gold, pred, mode=mode, report=report, options=options, dask=dask
         )
-        return
-    try:
-        result = evaluate_paths(
-            gold, pred, focus=mode, model=model, model_dir=model_dir, rules_only=rules_only
-        )
-    except Exception as err:  # one line, never a traceback for a user's mistake
-        from .model import ModelLoadError
-        from .pipeline import ModelNotFoundError
+    else:
+        try:
+            result = evaluate_paths(
+                gold, pred, focus=mode, model=model, model_dir=model_dir, rules_only=rules_only
+            )
+        except Exception as err:  # one line, never a traceback for a user's mistake
+            from .model import ModelLoadError
+            from .pipeline import ModelNotFoundError
 
-        if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
-            raise fail(str(err)) from None
-        raise
+            if isinstance(err, (ModelNotFoundError, ModelLoadError, OSError)):
+                raise fail(str(err)) from None
+            raise
     for problem in result.input_errors:
         typer.echo(f"quotes: {problem}", err=True)
     for failed in result.failed_documents:
         typer.echo(f"quotes: document {failed}; scored as all misses", err=True)
-    if not result.documents:
+    if not result.document_total:
         raise fail("no documents to score; check --gold and --pred")
     typer.echo(render(result, fmt), nl=False)
-    if report is not None:
+    # (--dask refuses --report: the page shows every article, a summary keeps sums)
+    if report is not None and isinstance(result, EvaluationResult):
         from .io import atomic_writer
         from .report_html import render_html
 
@@ -463,16 +464,14 @@ def _evaluate_on_cluster(
     pred: list[Path] | None,
     *,
     mode: str,
-    fmt: str,
     report: Path | None,
     options: dict[str, object],
     dask: str,
-) -> None:
+) -> EvaluationSummary:
     """``quotes evaluate --dask``: each shard scored on a worker, the sums combined there."""
     from .cluster import ClusterError, connect, evaluate_shards
     from .model import ModelLoadError
     from .pipeline import ModelNotFoundError
-    from .report import render
 
     _require("dask", "evaluate --dask")
     if report is not None:
@@ -482,24 +481,7 @@ def _evaluate_on_cluster(
             result = evaluate_shards(gold, pred, client=client, focus=mode, load_options=options)
     except (ClusterError, ModelNotFoundError, ModelLoadError, OSError) as err:
         raise fail(str(err)) from None
-    # the same lines and exit code as the one-process evaluate above
-    for problem in result.input_errors:
-        typer.echo(f"quotes: {problem}", err=True)
-    for failed in result.failed_documents:
-        typer.echo(f"quotes: document {failed}; scored as all misses", err=True)
-    if not result.document_total:
-        raise fail("no documents to score; check --gold and --pred")
-    typer.echo(render(result, fmt), nl=False)
-    problems = []
-    if result.input_errors:
-        problems.append(f"{len(result.input_errors)} input(s) could not be read")
-    if result.failed_documents:
-        problems.append(
-            f"the extractor failed on {len(result.failed_documents)} document(s)"
-            " (scored as all misses)"
-        )
-    if problems:
-        raise fail(f"{' and '.join(problems)} (see above); the rest was scored")
+    return result
 
 
 # --- Label Studio: shared options --------------------------------------------

@@ -729,6 +729,11 @@ class EvaluationResult:
         """How many documents: on each side, scored on both, on one side only."""
         return document_counts(Counter(d.status for d in self.documents))
 
+    @property
+    def document_total(self) -> int:
+        """Documents scored (on either side)."""
+        return len(self.documents)
+
 
 def evaluate_documents(
     gold: Iterable[Document],
