@@ -24,8 +24,8 @@ from .scoring import (
     EvaluationResult,
     ScoringError,
     SpeakerRow,
-    by_type_counts,
     document_counts,
+    type_confusion,
 )
 from .types import QUOTE_TYPES
 
@@ -67,20 +67,14 @@ class EvaluationSummary:
     def of(cls, result: EvaluationResult) -> EvaluationSummary:
         """The sums of ``result`` (all its documents)."""
         modes, focus = result.modes, result.focus
-        type_counts: dict[str, dict[str, Counts]] = {}
-        for mode in modes:
-            sums: dict[str, Counts] = dict.fromkeys(QUOTE_TYPES, Counts())
-            for d in result.documents:
-                counts = by_type_counts(d.matches[mode], d.gold_quotes, d.pred_quotes)
-                for kind, c in counts.items():
-                    sums[kind] = sums[kind] + c
-            type_counts[mode] = sums
+        type_counts: dict[str, dict[str, Counts]] = {
+            m: {k: result.by_type(k, m) for k in QUOTE_TYPES} for m in modes
+        }
         confusion: dict[str, Counter[tuple[str, str]]] = {}
         for mode in modes:
             cells: Counter[tuple[str, str]] = Counter()
             for d in result.documents:
-                for pair in d.matches[mode].pairs:
-                    cells[d.gold_quotes[pair.gold].type, d.pred_quotes[pair.pred].type] += 1
+                cells.update(type_confusion(d.matches[mode], d.gold_quotes, d.pred_quotes))
             confusion[mode] = cells
         return cls(
             modes=modes,
