@@ -22,7 +22,6 @@ from spacy.tokens import Doc
 
 from ..cues import CueLexicon
 from ..rules import find_quotes
-from ..rules.attributions import find_attributions
 from ..rules.text import reading
 from ..speakers import attribute_speakers
 from ..types import CharSpan, Quote, Speaker
@@ -58,8 +57,7 @@ class QuoteModel:
         self, doc: Doc, lexicon: CueLexicon, scope: Scope = "quotes"
     ) -> tuple[DocView, list[Decoded]]:
         """The document's view and the model's attributions in it."""
-        view = DocView(doc, lexicon)
-        view.use_rules(find_attributions(doc, lexicon, view.inside_marks()))
+        view = DocView.with_rules(doc, lexicon)
         # cue verbs a user added ("extra_cues") are cues, whatever the model learned
         extra = frozenset(lexicon.verbs) - frozenset(CueLexicon.default().verbs)
         return view, self.attribution.decode(view, scope, extra)

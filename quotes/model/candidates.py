@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Token
 
 from ..cues import CueLexicon
 from ..marks import QUOTE_MARKS, QuotedStretch, find_quoted_stretches
-from ..rules.attributions import Attribution
+from ..rules.attributions import Attribution, find_attributions
 from ..rules.text import FINITE_TAGS
 from ..rules.text import SUBJECTS as SUBJECT_DEPS
 
@@ -87,7 +87,7 @@ class DocView:
     ``cues`` lists the cue candidates. ``counts[name]`` are prefix sums over
     the tokens (finite verbs, subjects, quoted tokens, lexicon cue verbs), so
     that any span's count costs O(1). ``rules`` maps a cue token to the
-    attribution the rules found there (see :meth:`use_rules`).
+    attribution the rules found there (see :meth:`with_rules`).
     """
 
     def __init__(self, doc: Doc, lexicon: CueLexicon | None = None) -> None:
@@ -168,10 +168,13 @@ class DocView:
             last -= 1
         return last - first < 25 and self.doc[last].text[-1:] not in HEADLINE_ENDS
 
-    def use_rules(self, attributions: list[Attribution]) -> DocView:
-        """Let the features see what the rules found at each cue."""
-        self.rules = {att.cue_token.i: att for att in attributions}
-        return self
+    @classmethod
+    def with_rules(cls, doc: Doc, lexicon: CueLexicon) -> DocView:
+        """The view of ``doc`` whose features see what the rules found at each cue."""
+        view = cls(doc, lexicon)
+        found = find_attributions(doc, lexicon, view.inside_marks())
+        view.rules = {att.cue_token.i: att for att in found}
+        return view
 
     def inside_marks(self) -> list[tuple[int, int]]:
         """The quoted stretches as ``(start, end)``, as the rules take them."""

@@ -50,7 +50,6 @@ from ..cues import CueLexicon
 from ..io import InputError, _expand, _read_jsonl_lines
 from ..marks import mark_paragraph_starts
 from ..rules import find_quotes
-from ..rules.attributions import find_attributions
 from ..rules.text import reading
 from ..scoring import match_document, normalize_span
 from ..speakers import attribute_speakers
@@ -163,8 +162,7 @@ def prepare(parsed: Sequence[Parsed], lexicon: CueLexicon) -> None:
     for item in parsed:
         if item.samples is None:
             with reading(item.doc):
-                view = DocView(item.doc, lexicon)
-                view.use_rules(find_attributions(item.doc, lexicon, view.inside_marks()))
+                view = DocView.with_rules(item.doc, lexicon)
                 item.samples = document_samples(view, list(item.gold.document.quotes))
                 item.quotes = quotes_in_scope(item.doc, item.gold, lexicon)
 
@@ -437,8 +435,7 @@ def predict(
     out = []
     for item in parsed:
         with reading(item.doc):
-            view = DocView(item.doc, lexicon)
-            view.use_rules(find_attributions(item.doc, lexicon, view.inside_marks()))
+            view = DocView.with_rules(item.doc, lexicon)
             out.append(Prediction(item, view, scorer.decode(view)))
     return out
 
