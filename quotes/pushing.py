@@ -33,6 +33,37 @@ class PushCounts(Protocol):
     failed: list[str]
 
 
+def default_model_version(model: str | None) -> str:
+    """``quotes-<version>+<spaCy pipeline>``: the model version of predictions pushed as given."""
+    from . import __version__
+    from .pipeline import resolve_model_name
+
+    return f"quotes-{__version__}+{resolve_model_name(model)}"
+
+
+def push_extractor(
+    documents: Iterable[Document] | None,
+    nlp: Language | None,
+    *,
+    model: str | None,
+    model_dir: str | Path | None,
+    rules_only: bool,
+    model_version: str | None,
+) -> tuple[Language | None, str]:
+    """The pipeline a push extracts with (None: ``documents`` come extracted) and the
+    model version its predictions carry (``model_version``, else the extractor's)."""
+    from .pipeline import load_pipeline
+    from .pipeline import model_version as extractor_version
+
+    pipeline = None
+    if documents is None:
+        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
+    version = model_version or (
+        extractor_version(pipeline) if pipeline is not None else default_model_version(model)
+    )
+    return pipeline, version
+
+
 def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     """``items`` in lists of ``size`` (the last one shorter), lazily."""
     batch: list[Any] = []

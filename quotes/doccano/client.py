@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ..annotation import ALL_LABELS, CUE_LABEL, LINK_LABELS, SPEAKER_LABEL, AnnotationError
 from ..formats import write_groups
 from ..io import dump_json_line
-from ..pushing import PushFeed, batches
+from ..pushing import PushFeed, batches, push_extractor
 from ..types import Document
 from .convert import (
     DOC_ID_KEY,
@@ -379,15 +379,13 @@ def push(
     """
     from tqdm import tqdm
 
-    from ..labelstudio.client import default_model_version
-    from ..pipeline import load_pipeline
-    from ..pipeline import model_version as extractor_version
-
-    pipeline = None
-    if documents is None:
-        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
-    version = model_version or (
-        extractor_version(pipeline) if pipeline is not None else default_model_version(model)
+    pipeline, version = push_extractor(
+        documents,
+        nlp,
+        model=model,
+        model_dir=model_dir,
+        rules_only=rules_only,
+        model_version=model_version,
     )
     conn = connect(url, api_key, username, password)
     try:

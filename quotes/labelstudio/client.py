@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..io import annotator_file, write_documents
-from ..pushing import PushFeed, batches
+from ..pushing import PushFeed, batches, push_extractor
 from ..types import Document
 from .config import DOC_ID_KEY, TEXT_HASH_KEY, TEXT_KEY, config_problems, load_config
 from .convert import (
@@ -257,14 +257,6 @@ class PushReport:
         return not (self.input_errors or self.conflicts or self.failed)
 
 
-def default_model_version(model: str | None) -> str:
-    """``quotes-<version>+<spaCy pipeline>``: the model version predictions carry."""
-    from .. import __version__
-    from ..pipeline import resolve_model_name
-
-    return f"quotes-{__version__}+{resolve_model_name(model)}"
-
-
 def push(
     paths: Iterable[str | Path],
     project: str,
@@ -293,14 +285,13 @@ def push(
     """
     from tqdm import tqdm
 
-    from ..pipeline import load_pipeline
-    from ..pipeline import model_version as extractor_version
-
-    pipeline = None
-    if documents is None:
-        pipeline = nlp or load_pipeline(model, model_dir=model_dir, rules_only=rules_only)
-    version = model_version or (
-        extractor_version(pipeline) if pipeline is not None else default_model_version(model)
+    pipeline, version = push_extractor(
+        documents,
+        nlp,
+        model=model,
+        model_dir=model_dir,
+        rules_only=rules_only,
+        model_version=model_version,
     )
     if "," in version:  # Label Studio lists a task's model versions joined by commas
         raise LabelStudioError(f"model version {version!r} has a comma; choose one without")
